@@ -163,7 +163,7 @@ class _Message(
     t: Timestamp
 
 
-class Init(_Message, tag="init"):
+class Init(_Message, tag="init", frozen=True):
     url: Text
     title: Text = ""
     referrer: Text = ""
@@ -171,14 +171,14 @@ class Init(_Message, tag="init"):
     lms: LmsContext | None = None
 
 
-class MouseMove(_Message, tag="mouse_move"):
+class MouseMove(_Message, tag="mouse_move", frozen=True):
     samples: Annotated[list[MoveSample], msgspec.Meta(min_length=1, max_length=MAX_SAMPLES)]
     coalesced: Count = 0
     """Pointer samples the browser coalesced into these (PointerEvent.getCoalescedEvents)."""
     trusted: bool = True
 
 
-class MouseClick(_Message, tag="mouse_click"):
+class MouseClick(_Message, tag="mouse_click", frozen=True):
     phase: Literal["down", "up", "click"]
     x: Coordinate
     y: Coordinate
@@ -188,18 +188,18 @@ class MouseClick(_Message, tag="mouse_click"):
     trusted: bool = True
 
 
-class Scroll(_Message, tag="scroll"):
+class Scroll(_Message, tag="scroll", frozen=True):
     samples: Annotated[list[ScrollSample], msgspec.Meta(min_length=1, max_length=MAX_SAMPLES)]
     trusted: bool = True
 
 
-class Keypress(_Message, tag="keypress"):
+class Keypress(_Message, tag="keypress", frozen=True):
     keys: Annotated[list[KeySample], msgspec.Meta(min_length=1, max_length=MAX_SAMPLES)]
     untrusted: Count = 0
     """How many of these keys came from events with isTrusted false."""
 
 
-class Input(_Message, tag="input"):
+class Input(_Message, tag="input", frozen=True):
     field: ShortText
     inputType: ShortText = ""
     delta: Delta = 0
@@ -208,42 +208,42 @@ class Input(_Message, tag="input"):
     trusted: bool = True
 
 
-class Clipboard(_Message, tag="clipboard"):
+class Clipboard(_Message, tag="clipboard", frozen=True):
     action: Literal["paste", "copy", "cut"]
     length: Count = 0
     field: ShortText = ""
 
 
-class Focus(_Message, tag="focus"):
+class Focus(_Message, tag="focus", frozen=True):
     kind: Literal["focus", "blur", "visible", "hidden"]
     field: ShortText = ""
 
 
-class Navigation(_Message, tag="navigation"):
+class Navigation(_Message, tag="navigation", frozen=True):
     url: Text
     kind: Literal["load", "route", "back", "reload"] = "route"
 
 
-class Touch(_Message, tag="touch"):
+class Touch(_Message, tag="touch", frozen=True):
     phase: Literal["start", "move", "end", "cancel"]
     samples: Annotated[list[TouchSample], msgspec.Meta(min_length=1, max_length=MAX_SAMPLES)]
     trusted: bool = True
 
 
-class FormSubmit(_Message, tag="form_submit"):
+class FormSubmit(_Message, tag="form_submit", frozen=True):
     form: ShortText = ""
     fields: Count = 0
 
 
-class Identify(_Message, tag="identify"):
+class Identify(_Message, tag="identify", frozen=True):
     lms: LmsContext
 
 
-class Heartbeat(_Message, tag="heartbeat"):
+class Heartbeat(_Message, tag="heartbeat", frozen=True):
     pass
 
 
-class Close(_Message, tag="close"):
+class Close(_Message, tag="close", frozen=True):
     reason: ShortText = "pagehide"
 
 

@@ -1,0 +1,31 @@
+"""JSON responses encoded by msgspec, carrying the tier header once a key has resolved."""
+
+from __future__ import annotations
+
+import time
+
+import msgspec
+from starlette.responses import Response
+
+from notai.api.errors import TIER_HEADER
+from notai.tenancy.service import Principal
+
+_encode = msgspec.json.Encoder().encode
+
+
+def json_response(
+    body: msgspec.Struct, principal: Principal | None = None, status: int = 200
+) -> Response:
+    headers = {TIER_HEADER: principal.tier} if principal is not None else None
+    return Response(
+        _encode(body), status_code=status, media_type="application/json", headers=headers
+    )
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def history_start_ms(principal: Principal, now: int) -> int:
+    """The oldest createdAt this key may see: its plan's history window."""
+    return now - principal.plan.history_days * 86_400_000

@@ -1,0 +1,54 @@
+"""Builds the ASGI application from its parts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from notai.api.cursors import CursorCodec
+from notai.api.errors import EXCEPTION_HANDLERS
+from notai.api.integration import get_integration, health
+from notai.api.sessions import get_session, get_user_sessions
+from notai.api.state import Services
+from notai.collect.endpoints import collect_batch, collect_preflight
+from notai.settings import Settings, load_settings
+from notai.store.database import open_database
+
+logger = logging.getLogger("notai")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/v1/integration", get_integration, methods=["GET"]),
+        Route("/v1/sessions/{sessionId}", get_session, methods=["GET"]),
+        Route("/v1/users/{userId}/sessions", get_user_sessions, methods=["GET"]),
+        Route("/collect/v1/batch", collect_batch, methods=["POST"]),
+        Route("/collect/v1/batch", collect_preflight, methods=["OPTIONS"]),
+    ]
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The app for these settings; the database opens with the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = await open_database(settings.database_url)
+        app.state.services = Services(
+            settings=settings, db=db, cursors=CursorCodec(settings.secret)
+        )
+        try:
+            yield
+        finally:
+            await db.close()
+
+    return Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """Factory for the ASGI server: settings from `NOTAI_*` variables."""
+    return create_app(load_settings())

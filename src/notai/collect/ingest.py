@@ -1,0 +1,217 @@
+"""Ingest: one accepted batch becomes stored events, an updated session and a new score.
+
+Everything a batch changes is written in one transaction, committed before the collector
+answers: a batch is stored whole or not at all. Re-sent messages (same seq) are counted as
+duplicates and skipped, so a pixel may re-send anything it has no acknowledgement for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+import msgspec
+
+from notai import detect
+from notai.collect.protocol import Batch
+from notai.collect.useragent import summarize_user_agent
+from notai.events import Close, Identify, Init, LmsContext, Message, message_type
+from notai.settings import Settings
+from notai.store import events as events_repo
+from notai.store import integrations as integrations_repo
+from notai.store import rollups
+from notai.store import sessions as sessions_repo
+from notai.store.database import Connection, Database
+
+_encode_payload = msgspec.msgpack.Encoder().encode
+
+
+class IngestResult(msgspec.Struct, frozen=True):
+    sessionId: str
+    accepted: int
+    duplicates: int
+    botScore: float
+
+
+class IntegrationNotAccepted(LookupError):
+    """No integration with this id serves this region."""
+
+
+async def ingest_batch(
+    db: Database, settings: Settings, batch: Batch, received_at_ms: int
+) -> IngestResult:
+    """Store a decoded batch and re-score its session; return what was accepted."""
+    messages = sorted(batch.events, key=lambda m: m.seq)
+    async with db.transaction() as conn:
+        integration = await integrations_repo.get_integration(conn, batch.integration)
+        if integration is None or integration.region != settings.region:
+            raise IntegrationNotAccepted(batch.integration)
+        is_new = await sessions_repo.insert_session_if_new(
+            conn, _empty_session(batch, received_at_ms)
+        )
+        session = await sessions_repo.lock_session(conn, batch.integration, batch.session)
+        fresh = await _drop_duplicates(conn, batch, messages)
+        records = [_event_record(m) for m in fresh]
+        await events_repo.insert_events(conn, batch.integration, batch.session, records)
+        if fresh:
+            _apply(session, fresh, received_at_ms)
+            await sessions_repo.update_session(conn, session)
+            await _update_rollups(conn, session, fresh, received_at_ms)
+        await rollups.add_usage(
+            conn,
+            batch.integration,
+            _day(received_at_ms),
+            {
+                "Events": len(fresh),
+                "Sessions": int(is_new),
+                "StorageBytes": sum(len(r.payload) for r in records),
+                "BotAnalyses": int(bool(fresh)),
+            },
+        )
+    return IngestResult(
+        sessionId=batch.session,
+        accepted=len(fresh),
+        duplicates=len(messages) - len(fresh),
+        botScore=session.bot_score,
+    )
+
+
+def _empty_session(batch: Batch, received_at_ms: int) -> sessions_repo.SessionRecord:
+    return sessions_repo.SessionRecord(
+        integration_id=batch.integration,
+        id=batch.session,
+        created_at=received_at_ms,
+        updated_at=received_at_ms,
+        status="active",
+        bot_score=0.0,
+        detection_flags="[]",
+        evidence="{}",
+        page_url="",
+        origin="",
+        user_agent="",
+        user_agent_summary="",
+        user_id="",
+        user_name="",
+        user_url="",
+        course_id="",
+        event_count=0,
+        first_event_at=None,
+        last_event_at=None,
+        detector_state=detect.encode_state(detect.new_state()),
+    )
+
+
+async def _drop_duplicates(
+    conn: Connection, batch: Batch, messages: Sequence[Message]
+) -> list[Message]:
+    seen = await events_repo.existing_seqs(
+        conn, batch.integration, batch.session, messages[0].seq, messages[-1].seq
+    )
+    return [m for m in messages if m.seq not in seen]
+
+
+def _event_record(message: Message) -> events_repo.EventRecord:
+    return events_repo.EventRecord(
+        seq=message.seq,
+        type=int(message_type(message)),
+        ts=message.t,
+        payload=_encode_payload(message),
+    )
+
+
+def _apply(
+    session: sessions_repo.SessionRecord, fresh: Sequence[Message], received_at_ms: int
+) -> None:
+    """Fold new messages into the session row: context, status, counters and score."""
+    for message in fresh:
+        if isinstance(message, Init):
+            _apply_init(session, message)
+        elif isinstance(message, Identify):
+            _apply_lms(session, message.lms)
+    closed = any(isinstance(m, Close) for m in fresh)
+    session.status = "closed" if closed else "active"
+    session.updated_at = received_at_ms
+    session.event_count += len(fresh)
+    times = [m.t for m in fresh]
+    first, last = min(times), max(times)
+    session.first_event_at = (
+        first if session.first_event_at is None else min(first, session.first_event_at)
+    )
+    session.last_event_at = (
+        last if session.last_event_at is None else max(last, session.last_event_at)
+    )
+    _rescore(session, fresh)
+
+
+def _apply_init(session: sessions_repo.SessionRecord, init: Init) -> None:
+    # The first init names the page where the session began; a re-sent init changes nothing.
+    if not session.page_url:
+        session.page_url = init.url
+        session.origin = _origin(init.url)
+    if init.env.userAgent:
+        session.user_agent = init.env.userAgent
+        session.user_agent_summary = summarize_user_agent(init.env.userAgent)
+    if init.lms is not None:
+        _apply_lms(session, init.lms)
+
+
+def _apply_lms(session: sessions_repo.SessionRecord, lms: LmsContext) -> None:
+    if lms.userId:
+        if lms.userId != session.user_id:
+            session.user_name, session.user_url = "", ""
+        session.user_id = lms.userId
+    session.user_name = lms.userName or session.user_name
+    session.user_url = lms.userUrl or session.user_url
+    session.course_id = lms.courseId or session.course_id
+
+
+def _rescore(session: sessions_repo.SessionRecord, fresh: Sequence[Message]) -> None:
+    state = detect.observe(detect.decode_state(session.detector_state), fresh)
+    assessment = detect.assess(state)
+    session.detector_state = detect.encode_state(state)
+    session.bot_score = assessment.bot_score
+    session.detection_flags = msgspec.json.encode(list(assessment.flags)).decode()
+    session.evidence = msgspec.json.encode(assessment.evidence).decode()
+
+
+async def _update_rollups(
+    conn: Connection,
+    session: sessions_repo.SessionRecord,
+    fresh: Sequence[Message],
+    received_at_ms: int,
+) -> None:
+    if session.user_id:
+        await rollups.upsert_lms_user(
+            conn,
+            session.integration_id,
+            session.user_id,
+            session.user_name,
+            session.user_url,
+            received_at_ms,
+        )
+    for lms in _lms_contexts(fresh):
+        if lms.courseId:
+            await rollups.upsert_course(
+                conn,
+                session.integration_id,
+                lms.courseId,
+                lms.courseName,
+                lms.courseUrl,
+                lms.provider,
+                received_at_ms,
+            )
+
+
+def _lms_contexts(messages: Sequence[Message]) -> list[LmsContext]:
+    found = [m.lms for m in messages if isinstance(m, Init | Identify)]
+    return [lms for lms in found if lms is not None]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def _day(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).date().isoformat()

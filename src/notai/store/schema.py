@@ -1,0 +1,130 @@
+"""The schema as SQLAlchemy Core metadata: the source Alembic migrates from.
+
+Every table but `integrations` is keyed by `integration_id` first, so that rows of one
+integration sit together and the schema can be sharded by integration without changes.
+Times are Unix milliseconds (BIGINT) on both backends: no time-zone conversions, cheap
+comparisons, the same values in SQLite and PostgreSQL. Only migrations use this module;
+the hot paths use raw SQL in the repositories.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", String(8), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("region", String(2), nullable=False),
+    Column("history_days", Integer, nullable=True),
+    Column("allowed_origins", Text, nullable=False, server_default="[]"),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("id", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("masked", String(64), nullable=False),
+    Column("region", String(2), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("integration_id", "id"),
+    Index("api_keys_by_hash", "key_hash", unique=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("bot_score", Float, nullable=False),
+    Column("detection_flags", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("page_url", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("user_agent", Text, nullable=False),
+    Column("user_agent_summary", Text, nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("user_url", Text, nullable=False),
+    Column("course_id", Text, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("first_event_at", BigInteger, nullable=True),
+    Column("last_event_at", BigInteger, nullable=True),
+    Column("detector_state", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("integration_id", "id"),
+    # Keyset pagination: newest first, ties broken by id.
+    Index("sessions_by_user", "integration_id", "user_id", "created_at", "id"),
+    Index("sessions_by_time", "integration_id", "created_at", "id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("session_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", SmallInteger, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("payload_size", Integer, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("integration_id", "session_id", "seq"),
+)
+
+lms_users = Table(
+    "lms_users",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("user_id", Text, nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("user_url", Text, nullable=False),
+    Column("first_seen", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+    PrimaryKeyConstraint("integration_id", "user_id"),
+)
+
+courses = Table(
+    "courses",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("course_id", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("provider", String(16), nullable=False),
+    Column("first_seen", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+    PrimaryKeyConstraint("integration_id", "course_id"),
+)
+
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("metric", String(16), nullable=False),
+    Column("value", BigInteger, nullable=False),
+    PrimaryKeyConstraint("integration_id", "day", "metric"),
+)

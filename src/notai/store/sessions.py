@@ -1,0 +1,185 @@
+"""Sessions: one row per page view, with its latest score and the detector's running state."""
+
+from __future__ import annotations
+
+import msgspec
+
+from notai.store.database import Connection, Row
+
+
+class SessionRecord(msgspec.Struct, kw_only=True):
+    """A session row as stored (flags and evidence as JSON text)."""
+
+    integration_id: str
+    id: str
+    created_at: int
+    updated_at: int
+    status: str
+    bot_score: float
+    detection_flags: str
+    evidence: str
+    page_url: str
+    origin: str
+    user_agent: str
+    user_agent_summary: str
+    user_id: str
+    user_name: str
+    user_url: str
+    course_id: str
+    event_count: int
+    first_event_at: int | None
+    last_event_at: int | None
+    detector_state: bytes
+
+
+SESSION_FIELDS: tuple[str, ...] = SessionRecord.__struct_fields__
+_COLUMNS = ", ".join(SESSION_FIELDS)
+_PUBLIC_FIELDS = tuple(f for f in SESSION_FIELDS if f not in ("detector_state", "evidence"))
+_PUBLIC_COLUMNS = ", ".join(_PUBLIC_FIELDS)
+_UPDATABLE = [f for f in SESSION_FIELDS if f not in ("integration_id", "id", "created_at")]
+_PLACEHOLDERS = ", ".join(f"${i}" for i in range(1, len(SESSION_FIELDS) + 1))
+_SETS = ", ".join(f"{name} = ${i}" for i, name in enumerate(_UPDATABLE, start=3))
+
+
+class SessionView(msgspec.Struct, frozen=True, kw_only=True):
+    """What the public API shows of a session."""
+
+    id: str
+    created_at: int
+    updated_at: int
+    status: str
+    bot_score: float
+    detection_flags: str
+    page_url: str
+    user_agent_summary: str
+    user_id: str
+    user_name: str
+    user_url: str
+    last_event_at: int | None
+
+
+def _record(row: Row) -> SessionRecord:
+    values = {name: row[name] for name in SESSION_FIELDS}
+    values["detector_state"] = bytes(values["detector_state"])
+    return SessionRecord(**values)
+
+
+def _view(row: Row) -> SessionView:
+    return SessionView(
+        id=row["id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        status=row["status"],
+        bot_score=row["bot_score"],
+        detection_flags=row["detection_flags"],
+        page_url=row["page_url"],
+        user_agent_summary=row["user_agent_summary"],
+        user_id=row["user_id"],
+        user_name=row["user_name"],
+        user_url=row["user_url"],
+        last_event_at=row["last_event_at"],
+    )
+
+
+async def insert_session_if_new(conn: Connection, record: SessionRecord) -> bool:
+    """Insert a fresh session row; return False when the session already existed."""
+    inserted = await conn.fetchval(
+        f"INSERT INTO sessions ({_COLUMNS}) VALUES ({_PLACEHOLDERS})"
+        " ON CONFLICT (integration_id, id) DO NOTHING RETURNING id",
+        *(getattr(record, name) for name in SESSION_FIELDS),
+    )
+    return inserted is not None
+
+
+async def lock_session(conn: Connection, integration_id: str, session_id: str) -> SessionRecord:
+    """Read a session for update; on PostgreSQL the row stays locked until commit.
+
+    SQLite needs no row lock: its write transaction (BEGIN IMMEDIATE) already excludes
+    every other writer.
+    """
+    lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM sessions WHERE integration_id = $1 AND id = $2{lock}",
+        integration_id,
+        session_id,
+    )
+    if row is None:
+        raise LookupError(f"session {session_id} vanished inside its transaction")
+    return _record(row)
+
+
+async def update_session(conn: Connection, record: SessionRecord) -> None:
+    await conn.execute(
+        f"UPDATE sessions SET {_SETS} WHERE integration_id = $1 AND id = $2",
+        record.integration_id,
+        record.id,
+        *(getattr(record, name) for name in _UPDATABLE),
+    )
+
+
+async def get_session(
+    conn: Connection, integration_id: str, session_id: str, since_ms: int
+) -> SessionView | None:
+    """One session of an integration, if it is inside the history window."""
+    row = await conn.fetchrow(
+        f"SELECT {_PUBLIC_COLUMNS} FROM sessions"
+        " WHERE integration_id = $1 AND id = $2 AND created_at >= $3",
+        integration_id,
+        session_id,
+        since_ms,
+    )
+    return None if row is None else _view(row)
+
+
+async def get_session_record(
+    conn: Connection, integration_id: str, session_id: str
+) -> SessionRecord | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM sessions WHERE integration_id = $1 AND id = $2",
+        integration_id,
+        session_id,
+    )
+    return None if row is None else _record(row)
+
+
+async def page_user_sessions(
+    conn: Connection,
+    integration_id: str,
+    user_id: str,
+    *,
+    since_ms: int,
+    before: tuple[int, str] | None,
+    limit: int,
+) -> list[SessionView]:
+    """Up to `limit` sessions of one LMS user, newest first, strictly after the keyset `before`.
+
+    Keyset pagination on (created_at, id) over the `sessions_by_user` index: a deep page
+    costs what the first page costs, and sessions that arrive meanwhile (newer) never shift
+    the pages still to come.
+    """
+    # The range `created_at <= $4` is what both planners turn into an index range;
+    # the OR only filters rows that tie on created_at.
+    after_created, after_id = before if before is not None else (2**62, "")
+    rows = await conn.fetch(
+        f"SELECT {_PUBLIC_COLUMNS} FROM sessions"
+        " WHERE integration_id = $1 AND user_id = $2 AND created_at >= $3"
+        " AND created_at <= $4 AND (created_at < $4 OR id < $5)"
+        " ORDER BY created_at DESC, id DESC LIMIT $6",
+        integration_id,
+        user_id,
+        since_ms,
+        after_created,
+        after_id,
+        limit,
+    )
+    return [_view(row) for row in rows]
+
+
+async def busiest_user(conn: Connection, integration_id: str) -> str | None:
+    """The LMS user with the most sessions (for examples people can try)."""
+    value: str | None = await conn.fetchval(
+        "SELECT user_id FROM sessions WHERE integration_id = $1 AND user_id <> ''"
+        " GROUP BY user_id ORDER BY COUNT(*) DESC, user_id LIMIT 1",
+        integration_id,
+    )
+    return value

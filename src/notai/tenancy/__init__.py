@@ -1,0 +1,1 @@
+"""Integrations, API keys, plans and regions."""
