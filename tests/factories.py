@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Sequence
 
 from notai.collect.protocol import Batch
@@ -89,3 +90,7 @@ def session_record(
         last_event_at=None,
         detector_state=b"",
     )
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000

@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from notai.api.cursors import CursorCodec
 from notai.api.errors import EXCEPTION_HANDLERS
-from notai.api.integration import get_integration, health
-from notai.api.sessions import get_session, get_user_sessions
+from notai.api.openapi import serve_openapi
+from notai.api.operations import OPERATIONS
 from notai.api.state import Services
 from notai.collect.endpoints import collect_batch, collect_preflight
 from notai.settings import Settings, load_settings
@@ -22,11 +22,10 @@ logger = logging.getLogger("notai")
 
 
 def routes() -> list[Route]:
+    api = [Route(op.path, op.handler, methods=["GET"]) for op in OPERATIONS]
     return [
-        Route("/health", health, methods=["GET"]),
-        Route("/v1/integration", get_integration, methods=["GET"]),
-        Route("/v1/sessions/{sessionId}", get_session, methods=["GET"]),
-        Route("/v1/users/{userId}/sessions", get_user_sessions, methods=["GET"]),
+        *api,
+        Route("/openapi/v3.json", serve_openapi, methods=["GET"]),
         Route("/collect/v1/batch", collect_batch, methods=["POST"]),
         Route("/collect/v1/batch", collect_preflight, methods=["OPTIONS"]),
     ]

@@ -61,8 +61,10 @@ class PostgresDatabase:
     @classmethod
     async def open(cls, url: str) -> PostgresDatabase:
         size = int(os.environ.get("NOTAI_DATABASE_POOL_SIZE", "10"))
+        # min_size=0: the server starts while the database is down and answers 503 until
+        # it is back, instead of failing to start.
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=size)
+            pool = await asyncpg.create_pool(url, min_size=0, max_size=size)
         except _CONNECTION_ERRORS as exc:
             raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
         return cls(pool, url)

@@ -58,6 +58,16 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     last_event_at: int | None
 
 
+# The range `created_at <= $4` is what both planners turn into an index range on
+# `sessions_by_user`; the OR only filters the rows that tie on created_at.
+USER_SESSIONS_PAGE_SQL = (
+    f"SELECT {_PUBLIC_COLUMNS} FROM sessions"
+    " WHERE integration_id = $1 AND user_id = $2 AND created_at >= $3"
+    " AND created_at <= $4 AND (created_at < $4 OR id < $5)"
+    " ORDER BY created_at DESC, id DESC LIMIT $6"
+)
+
+
 def _record(row: Row) -> SessionRecord:
     values = {name: row[name] for name in SESSION_FIELDS}
     values["detector_state"] = bytes(values["detector_state"])
@@ -157,14 +167,9 @@ async def page_user_sessions(
     costs what the first page costs, and sessions that arrive meanwhile (newer) never shift
     the pages still to come.
     """
-    # The range `created_at <= $4` is what both planners turn into an index range;
-    # the OR only filters rows that tie on created_at.
     after_created, after_id = before if before is not None else (2**62, "")
     rows = await conn.fetch(
-        f"SELECT {_PUBLIC_COLUMNS} FROM sessions"
-        " WHERE integration_id = $1 AND user_id = $2 AND created_at >= $3"
-        " AND created_at <= $4 AND (created_at < $4 OR id < $5)"
-        " ORDER BY created_at DESC, id DESC LIMIT $6",
+        USER_SESSIONS_PAGE_SQL,
         integration_id,
         user_id,
         since_ms,

@@ -1,0 +1,50 @@
+# notai: one task runner, the same commands locally and in CI.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+DEMO_DB ?= ./notai-demo.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test lint typecheck unit bench bench-gate clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: $(BIN)/.installed ## Create the virtualenv with notai and its test tools
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install ## Start notai on SQLite with fresh demo data (prints a key and a curl line)
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	NOTAI_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/notai quickstart --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole suite: format, lint, types, tests on SQLite and PostgreSQL
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	scripts/ensure-postgres
+	$(BIN)/pytest -q
+
+lint: install ## Format and lint in place
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: install ## mypy --strict
+	$(BIN)/mypy
+
+bench: install ## Full benchmark of GET /v1/users/{userId}/sessions (1,000,000 sessions)
+	scripts/ensure-postgres
+	$(BIN)/python bench/user_sessions.py --backend both
+
+bench-gate: install ## The small, fixed benchmark CI runs as a gate
+	scripts/ensure-postgres
+	$(BIN)/python bench/user_sessions.py --backend both --gate
+
+clean: ## Remove the virtualenv, caches and demo database
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
