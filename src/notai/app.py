@@ -7,27 +7,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from notai.api.cursors import CursorCodec
 from notai.api.errors import EXCEPTION_HANDLERS
 from notai.api.openapi import serve_openapi
 from notai.api.operations import OPERATIONS
 from notai.api.state import Services
-from notai.collect.endpoints import collect_batch, collect_preflight
+from notai.collect.routes import collector_routes
 from notai.settings import Settings, load_settings
 from notai.store.database import open_database
 
 logger = logging.getLogger("notai")
 
 
-def routes() -> list[Route]:
-    api = [Route(op.path, op.handler, methods=["GET"]) for op in OPERATIONS]
+def routes() -> list[BaseRoute]:
+    api: list[BaseRoute] = [Route(op.path, op.handler, methods=["GET"]) for op in OPERATIONS]
     return [
         *api,
         Route("/openapi/v3.json", serve_openapi, methods=["GET"]),
-        Route("/collect/v1/batch", collect_batch, methods=["POST"]),
-        Route("/collect/v1/batch", collect_preflight, methods=["OPTIONS"]),
+        *collector_routes(),
     ]
 
 
