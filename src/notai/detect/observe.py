@@ -1,0 +1,289 @@
+"""Folding messages into a session's `DetectorState`.
+
+`observe` is a left fold: each message updates the evidence in the order of its `seq`, so
+feeding a session's messages in one call or in several gives the same state. Each message
+costs work proportional to its own samples, never to the session so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from notai.detect.signals import CLICK_TRAIL, TYPING_CADENCE
+from notai.detect.state import (
+    MAX_AUTOMATION_NAMES,
+    MAX_NAME_LENGTH,
+    UNRELEASED,
+    DetectorState,
+    copy_state,
+)
+from notai.events import (
+    Clipboard,
+    Focus,
+    Init,
+    Input,
+    Keypress,
+    KeySample,
+    Message,
+    MouseClick,
+    MouseMove,
+    Navigation,
+    Scroll,
+    Touch,
+)
+
+HEADLESS_MARK = "HeadlessChrome"
+
+# How the browser said text arrived. Typing types are what a keyboard (or a tool posing as
+# one) produces; the explained types are text sources that legitimately come without keys.
+TYPING_INPUT_TYPES = frozenset({"insertText", "insertLineBreak", "insertParagraph"})
+EXPLAINED_INPUT_TYPES = frozenset(
+    {
+        "",  # autofill and password managers often report no inputType
+        "insertFromPaste",
+        "insertFromPasteAsQuotation",
+        "insertFromDrop",
+        "insertFromYank",
+        "insertReplacementText",  # autofill, spelling correction, predictive text
+        "insertCompositionText",  # IME, swipe keyboards
+        "insertFromComposition",
+        "historyUndo",
+        "historyRedo",
+    }
+)
+
+
+def observe(state: DetectorState, messages: Sequence[Message]) -> DetectorState:
+    """The state after `messages`, which follow everything `state` has seen.
+
+    `state` is not modified. Messages are applied in `seq` order.
+    """
+    updated = copy_state(state)
+    for message in sorted(messages, key=lambda m: m.seq):
+        _apply(updated, message)
+    return updated
+
+
+def _apply(state: DetectorState, message: Message) -> None:
+    state.messages += 1
+    match message:
+        case Init():
+            _observe_init(state, message)
+        case MouseMove():
+            _observe_move(state, message)
+        case MouseClick():
+            _observe_click(state, message)
+        case Keypress():
+            _observe_keys(state, message)
+        case Input():
+            _observe_input(state, message)
+        case Clipboard():
+            _observe_clipboard(state, message)
+        case Scroll():
+            if not message.trusted:
+                _count_untrusted(state, message.t, "scrolls")
+        case Touch():
+            _observe_touch(state, message)
+        case Navigation() if message.kind != "route":
+            state.pointer.known = False  # a new document: the pointer may have moved unseen
+        case Focus():
+            _observe_focus(state, message)
+        case _:
+            pass
+
+
+# --- environment --------------------------------------------------------------------------
+
+
+def _observe_init(state: DetectorState, message: Init) -> None:
+    env, facts = state.env, message.env
+    env.init_messages += 1
+    if facts.webdriver is True:
+        env.webdriver_reports += 1
+        env.webdriver_t = env.webdriver_t or message.t
+    names = {name.strip()[:MAX_NAME_LENGTH] for name in facts.automation} - {""}
+    if names:
+        env.automation_reports += 1
+        env.automation_t = env.automation_t or message.t
+        merged = sorted(set(env.automation_names) | names)
+        env.automation_names = tuple(merged[:MAX_AUTOMATION_NAMES])
+    sources = _headless_sources(facts.userAgent, facts.brands)
+    if sources:
+        env.headless_reports += 1
+        env.headless_t = env.headless_t or message.t
+        known = set(env.headless_source.split("+")) - {""}
+        env.headless_source = "+".join(sorted(known | sources, reverse=True))
+
+
+def _headless_sources(user_agent: str, brands: Sequence[str]) -> set[str]:
+    sources = set()
+    if HEADLESS_MARK in user_agent:
+        sources.add("user_agent")
+    if any(HEADLESS_MARK in brand for brand in brands):
+        sources.add("brands")
+    return sources
+
+
+# --- untrusted events ---------------------------------------------------------------------
+
+
+UntrustedKind = Literal["keys", "pointer", "bare_clicks", "moves", "touches", "inputs", "scrolls"]
+
+
+def _count_untrusted(state: DetectorState, t: int, kind: UntrustedKind, n: int = 1) -> None:
+    untrusted = state.untrusted
+    setattr(untrusted, kind, getattr(untrusted, kind) + n)
+    if kind in ("keys", "pointer"):
+        untrusted.first_strong_t = untrusted.first_strong_t or t
+    untrusted.first_t = min(untrusted.first_t, t) if untrusted.first_t else t
+    untrusted.last_t = max(untrusted.last_t, t)
+
+
+# --- pointer ------------------------------------------------------------------------------
+
+
+def _observe_move(state: DetectorState, message: MouseMove) -> None:
+    if not message.trusted:
+        # Script-made movement is no evidence of a hand on a mouse.
+        _count_untrusted(state, message.t, "moves")
+        return
+    pointer = state.pointer
+    for offset, x, y in message.samples:
+        at = message.t + offset
+        if pointer.pending_t and pointer.pending_since_t < at <= pointer.pending_t:
+            _retract_pending(state)
+        if at > pointer.t:
+            pointer.known, pointer.from_click = True, False
+            pointer.x, pointer.y, pointer.t = x, y, at
+
+
+def _retract_pending(state: DetectorState) -> None:
+    """Movement that happened before the pending click arrived late: it had a trail."""
+    pointer = state.pointer
+    pointer.trailless -= 1
+    pointer.last_t = pointer.pending_prev_last_t
+    if pointer.trailless == 0:
+        pointer.first_t = pointer.last_t = 0
+    pointer.pending_t = 0
+
+
+def _observe_click(state: DetectorState, message: MouseClick) -> None:
+    if not message.trusted:
+        kind: UntrustedKind = "bare_clicks" if message.phase == "click" else "pointer"
+        _count_untrusted(state, message.t, kind)
+        return
+    pointer = state.pointer
+    if message.pointer != "mouse":
+        # Touch and pen put the mouse pointer (if any) somewhere we cannot follow; keyboard
+        # activation (Enter/Space on a control) does not involve the pointer at all.
+        if message.pointer in ("touch", "pen"):
+            pointer.known = False
+        return
+    if message.phase == "down" or (message.phase == "click" and not pointer.down_open):
+        _judge_gesture(state, message)
+    if message.phase != "up":
+        pointer.down_open = message.phase == "down"
+    # Every click event says where the pointer is now, with no movement seen since; but a
+    # context menu (any button but the main one) takes the pointer's movement off the page.
+    pointer.known, pointer.from_click = message.button == 0, True
+    pointer.x, pointer.y = message.x, message.y
+    pointer.t = max(pointer.t, message.t)
+
+
+def _judge_gesture(state: DetectorState, message: MouseClick) -> None:
+    """Decide whether the pointer reached this click without any movement on the page."""
+    pointer = state.pointer
+    pointer.gestures += 1
+    pointer.pending_t = 0  # the previous suspect click is final now
+    if pointer.known:
+        jump = max(abs(message.x - pointer.x), abs(message.y - pointer.y))
+        if not pointer.from_click:
+            pointer.judged += 1
+        elif jump > CLICK_TRAIL.same_spot_px:
+            pointer.judged += 1
+            _mark_trailless(state, message.t)
+        # else: clicked again where the pointer already was; nothing to judge
+
+
+def _mark_trailless(state: DetectorState, t: int) -> None:
+    pointer = state.pointer
+    pointer.pending_since_t, pointer.pending_prev_last_t = pointer.t, pointer.last_t
+    pointer.pending_t = t
+    pointer.trailless += 1
+    pointer.first_t = pointer.first_t or t
+    pointer.last_t = t
+
+
+def _observe_touch(state: DetectorState, message: Touch) -> None:
+    state.pointer.known = False
+    if not message.trusted:
+        _count_untrusted(state, message.t, "touches")
+
+
+def _observe_focus(state: DetectorState, message: Focus) -> None:
+    # The window lost or regained focus (alt-tab, another tab): the pointer can come back
+    # anywhere without a move event on this page.
+    if message.kind in ("hidden", "visible") or not message.field:
+        state.pointer.known = False
+
+
+# --- keys ---------------------------------------------------------------------------------
+
+
+def _observe_keys(state: DetectorState, message: Keypress) -> None:
+    state.typing.keys += len(message.keys)
+    if message.untrusted:
+        _count_untrusted(state, message.t, "keys", message.untrusted)
+    for key in sorted(message.keys, key=lambda k: k[0]):
+        if key[2] != "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
+            _observe_keydown(state, message.t, key)
+
+
+def _observe_keydown(state: DetectorState, t: int, key: KeySample) -> None:
+    typing = state.typing
+    down = t + key[0]
+    up = t + key[1] if key[1] >= 0 else UNRELEASED
+    gap = down - typing.last_down_t
+    # A held key auto-repeats about every 30 ms: same key class, never released between.
+    held = key[2] == typing.last_class and (
+        typing.last_up_t == UNRELEASED or typing.last_up_t > down
+    )
+    fast = 0 <= gap < TYPING_CADENCE.max_gap_ms and not held
+    if typing.last_down_t and fast:
+        typing.run_keys += 1
+    else:
+        typing.run_keys, typing.run_start_t = 1, down
+    if typing.run_keys == TYPING_CADENCE.min_run_keys:
+        typing.fast_runs += 1
+        typing.first_run_t = typing.first_run_t or typing.run_start_t
+    if typing.run_keys > typing.longest_run:
+        typing.longest_run, typing.longest_run_t = typing.run_keys, typing.run_start_t
+    typing.last_down_t, typing.last_class, typing.last_up_t = down, key[2], up
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _observe_input(state: DetectorState, message: Input) -> None:
+    if not message.trusted:
+        _count_untrusted(state, message.t, "inputs")
+        return
+    if message.inputType == "insertFromDrop":
+        state.pointer.known = False  # a drag moves the pointer without move events
+    if message.delta <= 0:
+        return
+    text = state.text
+    if message.inputType in TYPING_INPUT_TYPES:
+        text.typed_chars += message.delta
+        text.first_t = text.first_t or message.t
+        text.last_t = max(text.last_t, message.t)
+        text.last_field = message.field
+    elif message.inputType in EXPLAINED_INPUT_TYPES:
+        text.explained_chars += message.delta
+
+
+def _observe_clipboard(state: DetectorState, message: Clipboard) -> None:
+    # Rich-text editors often cancel the paste and re-insert it as `insertText`.
+    if message.action == "paste":
+        state.text.explained_chars += message.length
