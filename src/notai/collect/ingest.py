@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 import msgspec
 
 from notai import detect
+from notai.collect.lms_urls import course_from_url
 from notai.collect.protocol import Batch
-from notai.collect.useragent import summarize_user_agent
+from notai.collect.useragent import browser_name, device_class, summarize_user_agent
 from notai.events import Close, Identify, Init, LmsContext, Message, message_type
 from notai.settings import Settings
 from notai.store import events as events_repo
@@ -51,13 +52,14 @@ async def ingest_batch(
             conn, _empty_session(batch, received_at_ms)
         )
         session = await sessions_repo.lock_session(conn, batch.integration, batch.session)
+        before = None if is_new else session_facts(session)
         fresh = await _drop_duplicates(conn, batch, messages)
         records = [_event_record(m) for m in fresh]
         await events_repo.insert_events(conn, batch.integration, batch.session, records)
         if fresh:
             _apply(session, fresh, received_at_ms)
             await sessions_repo.update_session(conn, session)
-            await _update_rollups(conn, session, fresh, received_at_ms)
+            await _update_rollups(conn, session, before, fresh, received_at_ms)
         await rollups.add_usage(
             conn,
             batch.integration,
@@ -149,6 +151,8 @@ def _apply_init(session: sessions_repo.SessionRecord, init: Init) -> None:
     if not session.page_url:
         session.page_url = init.url
         session.origin = _origin(init.url)
+        if not session.course_id and (found := course_from_url(init.url)):
+            session.course_id = found[1]
     if init.env.userAgent:
         session.user_agent = init.env.userAgent
         session.user_agent_summary = summarize_user_agent(init.env.userAgent)
@@ -178,29 +182,56 @@ def _rescore(session: sessions_repo.SessionRecord, fresh: Sequence[Message]) -> 
 async def _update_rollups(
     conn: Connection,
     session: sessions_repo.SessionRecord,
+    before: rollups.SessionFacts | None,
     fresh: Sequence[Message],
     received_at_ms: int,
 ) -> None:
+    integration_id = session.integration_id
     if session.user_id:
         await rollups.upsert_lms_user(
             conn,
-            session.integration_id,
+            integration_id,
             session.user_id,
             session.user_name,
             session.user_url,
+            session.created_at,
             received_at_ms,
         )
-    for lms in _lms_contexts(fresh):
-        if lms.courseId:
-            await rollups.upsert_course(
-                conn,
-                session.integration_id,
-                lms.courseId,
-                lms.courseName,
-                lms.courseUrl,
-                lms.provider,
-                received_at_ms,
-            )
+    if session.course_id:
+        named = [lms for lms in _lms_contexts(fresh) if lms.courseId == session.course_id]
+        context = named[-1] if named else LmsContext()
+        provider = context.provider or _course_provider(session.page_url)
+        await rollups.upsert_course(
+            conn,
+            integration_id,
+            session.course_id,
+            context.courseName,
+            context.courseUrl,
+            provider,
+            session.created_at,
+            received_at_ms,
+        )
+    await rollups.apply_session_change(conn, integration_id, before, session_facts(session))
+    await rollups.add_events(conn, integration_id, received_at_ms, len(fresh))
+
+
+def session_facts(session: sessions_repo.SessionRecord) -> rollups.SessionFacts:
+    """What the roll-ups count of a session."""
+    return rollups.SessionFacts(
+        created_at=session.created_at,
+        score=session.bot_score,
+        user_id=session.user_id,
+        course_id=session.course_id,
+        origin=session.origin,
+        device=device_class(session.user_agent) if session.user_agent else "",
+        browser=browser_name(session.user_agent),
+        device_summary=session.user_agent_summary,
+    )
+
+
+def _course_provider(url: str) -> str:
+    found = course_from_url(url)
+    return found[0] if found else ""
 
 
 def _lms_contexts(messages: Sequence[Message]) -> list[LmsContext]:

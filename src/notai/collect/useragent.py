@@ -43,3 +43,10 @@ def device_class(user_agent: str) -> str:
     if re.search(r"Mobile|iPhone|iPod|Android", user_agent):
         return "mobile"
     return "desktop"
+
+
+def browser_name(user_agent: str) -> str:
+    """The browser family alone (`Chrome`, `Headless Chrome`), for browser counts."""
+    return next(
+        (name for name, rx in _BROWSERS if rx.search(user_agent)), "Other" if user_agent else ""
+    )

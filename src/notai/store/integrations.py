@@ -148,3 +148,13 @@ async def newest_active_key_mask(conn: Connection, integration_id: str) -> str |
         integration_id,
     )
     return value
+
+
+async def set_allowed_origins(conn: Connection, integration_id: str, origins_json: str) -> bool:
+    """Replace an integration's allowed origins (a JSON list); False when it does not exist."""
+    updated = await conn.fetchval(
+        "UPDATE integrations SET allowed_origins = $2 WHERE id = $1 RETURNING id",
+        integration_id,
+        origins_json,
+    )
+    return updated is not None

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from notai.store.database import dialect_of
+from notai.store.database import dialect_of, sqlite_path
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,4 +32,7 @@ def migrate(url: str) -> None:
 
     Synchronous on purpose: call it before the event loop starts, or in a thread.
     """
+    if dialect_of(url) == "sqlite":
+        # The embedded default creates its file on first use, folder included.
+        Path(sqlite_path(url)).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")

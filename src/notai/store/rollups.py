@@ -1,8 +1,322 @@
-"""Per-integration roll-ups kept current at ingest: LMS users, courses, daily usage."""
+"""Roll-ups kept current at ingest, in the batch's own transaction.
+
+Users, courses, analytics and stats read these instead of scanning sessions or events, so
+their cost does not grow with the history. A session's contribution is described by its
+`SessionFacts`; each batch hands over the facts before and after it, and every roll-up moves
+the session's contribution from the old facts to the new (a score that changed band, a user
+named late by `identify`, a page whose `init` came in a later batch).
+
+Counters are exact. Maxima and the last bot time only grow cheaply; when the session that
+held one drops, they are recomputed from that entity's sessions (rare, and bounded by the
+entity's own sessions).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
+import msgspec
+
+from notai.bands import SCORE_BOT, band_of, bucket_of
 from notai.store.database import Connection
+
+DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+EntityKind = Literal["u", "c"]
+
+
+class SessionFacts(msgspec.Struct, frozen=True):
+    """What of a session the roll-ups count."""
+
+    created_at: int
+    score: float
+    user_id: str
+    course_id: str
+    origin: str
+    device: str
+    """`mobile`, `tablet` or `desktop`."""
+    browser: str
+    device_summary: str
+    """The user-agent summary: one of a user's devices."""
+
+
+@dataclass(frozen=True)
+class _Entity:
+    table: str
+    key: str
+    session_column: str
+
+
+_ENTITIES: dict[EntityKind, _Entity] = {
+    "u": _Entity("lms_users", "user_id", "user_id"),
+    "c": _Entity("courses", "course_id", "course_id"),
+}
+
+
+def day_of(ms: int) -> int:
+    return ms // DAY_MS
+
+
+async def apply_session_change(
+    conn: Connection, integration_id: str, before: SessionFacts | None, after: SessionFacts
+) -> None:
+    """Move a session's contribution in every roll-up from `before` to `after`."""
+    if before == after:
+        return
+    await _move_entity(conn, integration_id, "u", before, after)
+    await _move_entity(conn, integration_id, "c", before, after)
+    await _move_buckets(conn, integration_id, before, after)
+    for dimension in ("origin", "device", "browser"):
+        await _move_dimension(conn, integration_id, dimension, before, after)
+    await _add_members(conn, integration_id, after)
+
+
+async def add_events(conn: Connection, integration_id: str, received_at: int, count: int) -> None:
+    """Count ingested events in the hour and day they arrived."""
+    if count:
+        for grain, bucket in (("h", received_at // HOUR_MS), ("d", day_of(received_at))):
+            await _bump_bucket(conn, integration_id, grain, bucket, {"events": count})
+
+
+# --- users and courses ---------------------------------------------------------------------
+
+
+def _entity_id(kind: EntityKind, facts: SessionFacts | None) -> str:
+    if facts is None:
+        return ""
+    return facts.user_id if kind == "u" else facts.course_id
+
+
+async def _move_entity(
+    conn: Connection,
+    integration_id: str,
+    kind: EntityKind,
+    before: SessionFacts | None,
+    after: SessionFacts,
+) -> None:
+    old_id, new_id = _entity_id(kind, before), _entity_id(kind, after)
+    if before is not None and old_id and old_id == new_id:
+        if before.score != after.score:
+            await _count(conn, integration_id, kind, new_id, before, -1)
+            await _count(conn, integration_id, kind, new_id, after, +1)
+        return
+    if before is not None and old_id:
+        await _count(conn, integration_id, kind, old_id, before, -1)
+    if new_id:
+        await _count(conn, integration_id, kind, new_id, after, +1)
+
+
+async def _count(
+    conn: Connection,
+    integration_id: str,
+    kind: EntityKind,
+    entity_id: str,
+    facts: SessionFacts,
+    sign: int,
+) -> None:
+    """Add (+1) or remove (-1) one session's contribution to an entity and its day."""
+    band = band_of(facts.score)
+    bot, medium = int(band == "bot") * sign, int(band == "medium") * sign
+    entity = _ENTITIES[kind]
+    day = day_of(facts.created_at)
+    await conn.execute(
+        f"UPDATE {entity.table} SET session_count = session_count + $3,"
+        " bot_sessions = bot_sessions + $4, medium_sessions = medium_sessions + $5,"
+        " score_sum = score_sum + $6,"
+        " max_score = CASE WHEN $7 > max_score THEN $7 ELSE max_score END,"
+        " last_bot_at = CASE WHEN $8 > 0 AND (last_bot_at IS NULL OR $9 > last_bot_at)"
+        " THEN $9 ELSE last_bot_at END"
+        f" WHERE integration_id = $1 AND {entity.key} = $2",
+        integration_id,
+        entity_id,
+        sign,
+        bot,
+        medium,
+        facts.score * sign,
+        facts.score if sign > 0 else -1.0,
+        bot,
+        facts.created_at,
+    )
+    await conn.execute(
+        "INSERT INTO entity_daily (integration_id, kind, entity_id, day, sessions,"
+        " bot_sessions, medium_sessions, score_sum, max_score)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (integration_id, kind, entity_id, day) DO UPDATE SET"
+        " sessions = entity_daily.sessions + excluded.sessions,"
+        " bot_sessions = entity_daily.bot_sessions + excluded.bot_sessions,"
+        " medium_sessions = entity_daily.medium_sessions + excluded.medium_sessions,"
+        " score_sum = entity_daily.score_sum + excluded.score_sum,"
+        " max_score = CASE WHEN excluded.max_score > entity_daily.max_score"
+        " THEN excluded.max_score ELSE entity_daily.max_score END",
+        integration_id,
+        kind,
+        entity_id,
+        day,
+        sign,
+        bot,
+        medium,
+        facts.score * sign,
+        facts.score if sign > 0 else 0.0,
+    )
+    if sign < 0:
+        await _recompute_extremes(conn, integration_id, kind, entity_id, facts)
+
+
+async def _recompute_extremes(
+    conn: Connection, integration_id: str, kind: EntityKind, entity_id: str, gone: SessionFacts
+) -> None:
+    """After a contribution left, recompute the maxima it may have held, from sessions."""
+    entity = _ENTITIES[kind]
+    where = f"integration_id = $1 AND {entity.session_column} = $2"
+    await conn.execute(
+        f"UPDATE {entity.table} SET"
+        f" max_score = COALESCE((SELECT MAX(bot_score) FROM sessions WHERE {where}), 0),"
+        f" last_bot_at = (SELECT MAX(created_at) FROM sessions WHERE {where}"
+        f" AND bot_score >= {SCORE_BOT})"
+        f" WHERE integration_id = $1 AND {entity.key} = $2 AND (max_score <= $3 OR $4 > 0)",
+        integration_id,
+        entity_id,
+        gone.score,
+        int(gone.score >= SCORE_BOT),
+    )
+    day = day_of(gone.created_at)
+    await conn.execute(
+        "UPDATE entity_daily SET max_score = COALESCE((SELECT MAX(bot_score) FROM sessions"
+        f" WHERE {where} AND created_at >= $5 AND created_at < $6), 0)"
+        " WHERE integration_id = $1 AND kind = $3 AND entity_id = $2 AND day = $4",
+        integration_id,
+        entity_id,
+        kind,
+        day,
+        day * DAY_MS,
+        (day + 1) * DAY_MS,
+    )
+
+
+async def _add_members(conn: Connection, integration_id: str, facts: SessionFacts) -> None:
+    """A user's distinct devices and a course's distinct users."""
+    if facts.user_id and facts.device_summary:
+        await _add_member(conn, integration_id, "u", facts.user_id, facts.device_summary)
+    if facts.course_id and facts.user_id:
+        await _add_member(conn, integration_id, "c", facts.course_id, facts.user_id)
+
+
+async def _add_member(
+    conn: Connection, integration_id: str, kind: EntityKind, entity_id: str, member: str
+) -> None:
+    added = await conn.fetchval(
+        "INSERT INTO entity_members (integration_id, kind, entity_id, member)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING member",
+        integration_id,
+        kind,
+        entity_id,
+        member,
+    )
+    if added is not None:
+        entity = _ENTITIES[kind]
+        await conn.execute(
+            f"UPDATE {entity.table} SET member_count = member_count + 1"
+            f" WHERE integration_id = $1 AND {entity.key} = $2",
+            integration_id,
+            entity_id,
+        )
+
+
+# --- integration buckets and dimensions -----------------------------------------------------
+
+
+def _bucket_counts(facts: SessionFacts, sign: int) -> dict[str, int | float]:
+    return {
+        "sessions": sign,
+        bucket_of(facts.score): sign,
+        "matched": sign * int(bool(facts.user_id)),
+        "score_sum": facts.score * sign,
+    }
+
+
+async def _move_buckets(
+    conn: Connection, integration_id: str, before: SessionFacts | None, after: SessionFacts
+) -> None:
+    changes: dict[str, int | float] = dict(_bucket_counts(after, +1))
+    if before is not None:
+        for name, value in _bucket_counts(before, -1).items():
+            changes[name] = changes.get(name, 0) + value
+    changes = {name: value for name, value in changes.items() if value}
+    if not changes:
+        return
+    created = after.created_at
+    for grain, bucket in (("h", created // HOUR_MS), ("d", day_of(created))):
+        await _bump_bucket(conn, integration_id, grain, bucket, changes)
+
+
+_BUCKET_COLUMNS = ("sessions", "events", "high", "medium", "low", "human", "matched", "score_sum")
+
+
+async def _bump_bucket(
+    conn: Connection, integration_id: str, grain: str, bucket: int, changes: dict[str, int | float]
+) -> None:
+    values = [changes.get(column, 0) for column in _BUCKET_COLUMNS]
+    columns = ", ".join(_BUCKET_COLUMNS)
+    placeholders = ", ".join(f"${i}" for i in range(4, 4 + len(_BUCKET_COLUMNS)))
+    updates = ", ".join(
+        f"{c} = integration_buckets.{c} + excluded.{c}" for c in _BUCKET_COLUMNS if c in changes
+    )
+    await conn.execute(
+        f"INSERT INTO integration_buckets (integration_id, grain, bucket, {columns})"
+        f" VALUES ($1, $2, $3, {placeholders})"
+        f" ON CONFLICT (integration_id, grain, bucket) DO UPDATE SET {updates}",
+        integration_id,
+        grain,
+        bucket,
+        *values,
+    )
+
+
+async def _move_dimension(
+    conn: Connection,
+    integration_id: str,
+    dimension: str,
+    before: SessionFacts | None,
+    after: SessionFacts,
+) -> None:
+    old = getattr(before, dimension) if before is not None else ""
+    new = getattr(after, dimension)
+    old_bot = before is not None and before.score >= SCORE_BOT
+    new_bot = after.score >= SCORE_BOT
+    if old == new and old_bot == new_bot:
+        return
+    if old:
+        await _bump_dimension(conn, integration_id, after, dimension, old, -1, -int(old_bot))
+    if new:
+        await _bump_dimension(conn, integration_id, after, dimension, new, 1, int(new_bot))
+
+
+async def _bump_dimension(
+    conn: Connection,
+    integration_id: str,
+    facts: SessionFacts,
+    dimension: str,
+    value: str,
+    sessions: int,
+    bots: int,
+) -> None:
+    await conn.execute(
+        "INSERT INTO dimension_daily (integration_id, day, dimension, value, sessions,"
+        " bot_sessions) VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (integration_id, day, dimension, value) DO UPDATE SET"
+        " sessions = dimension_daily.sessions + excluded.sessions,"
+        " bot_sessions = dimension_daily.bot_sessions + excluded.bot_sessions",
+        integration_id,
+        day_of(facts.created_at),
+        dimension,
+        value,
+        sessions,
+        bots,
+    )
+
+
+# --- names and daily usage --------------------------------------------------------------
 
 
 async def upsert_lms_user(
@@ -11,12 +325,13 @@ async def upsert_lms_user(
     user_id: str,
     user_name: str,
     user_url: str,
-    seen_at: int,
+    first_seen: int,
+    last_seen: int,
 ) -> None:
     """Record that a user was seen; a later non-empty name or URL replaces an older one."""
     await conn.execute(
         "INSERT INTO lms_users (integration_id, user_id, user_name, user_url, first_seen,"
-        " last_seen) VALUES ($1, $2, $3, $4, $5, $5)"
+        " last_seen) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (integration_id, user_id) DO UPDATE SET"
         " user_name = CASE WHEN excluded.user_name <> '' THEN excluded.user_name"
         " ELSE lms_users.user_name END,"
@@ -30,7 +345,8 @@ async def upsert_lms_user(
         user_id,
         user_name,
         user_url,
-        seen_at,
+        first_seen,
+        last_seen,
     )
 
 
@@ -41,14 +357,19 @@ async def upsert_course(
     name: str,
     url: str,
     provider: str,
-    seen_at: int,
+    first_seen: int,
+    last_seen: int,
 ) -> None:
     await conn.execute(
         "INSERT INTO courses (integration_id, course_id, name, url, provider, first_seen,"
-        " last_seen) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+        " last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         " ON CONFLICT (integration_id, course_id) DO UPDATE SET"
         " name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE courses.name END,"
         " url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE courses.url END,"
+        " provider = CASE WHEN excluded.provider <> '' THEN excluded.provider"
+        " ELSE courses.provider END,"
+        " first_seen = CASE WHEN excluded.first_seen < courses.first_seen"
+        " THEN excluded.first_seen ELSE courses.first_seen END,"
         " last_seen = CASE WHEN excluded.last_seen > courses.last_seen"
         " THEN excluded.last_seen ELSE courses.last_seen END",
         integration_id,
@@ -56,7 +377,8 @@ async def upsert_course(
         name,
         url,
         provider,
-        seen_at,
+        first_seen,
+        last_seen,
     )
 
 

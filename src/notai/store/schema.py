@@ -22,9 +22,27 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
+from sqlalchemy.sql.elements import TextClause
 
 metadata = MetaData()
+_BOT: TextClause = text("bot_score >= 0.7")
+
+
+def _counters() -> list[Column[object]]:
+    """Roll-up counters of an LMS user or a course, over all its sessions."""
+    return [
+        Column("session_count", Integer, nullable=False, server_default="0"),
+        Column("bot_sessions", Integer, nullable=False, server_default="0"),
+        Column("medium_sessions", Integer, nullable=False, server_default="0"),
+        Column("score_sum", Float, nullable=False, server_default="0"),
+        Column("max_score", Float, nullable=False, server_default="0"),
+        # Distinct members: a user's devices, a course's users.
+        Column("member_count", Integer, nullable=False, server_default="0"),
+        Column("last_bot_at", BigInteger, nullable=True),
+    ]
+
 
 integrations = Table(
     "integrations",
@@ -79,6 +97,16 @@ sessions = Table(
     # Keyset pagination: newest first, ties broken by id.
     Index("sessions_by_user", "integration_id", "user_id", "created_at", "id"),
     Index("sessions_by_time", "integration_id", "created_at", "id"),
+    Index("sessions_by_course", "integration_id", "course_id", "created_at"),
+    # botOnly pages read this partial index; the predicate is a literal so planners match it.
+    Index(
+        "sessions_bots_by_time",
+        "integration_id",
+        "created_at",
+        "id",
+        sqlite_where=_BOT,
+        postgresql_where=_BOT,
+    ),
 )
 
 events = Table(
@@ -103,7 +131,10 @@ lms_users = Table(
     Column("user_url", Text, nullable=False),
     Column("first_seen", BigInteger, nullable=False),
     Column("last_seen", BigInteger, nullable=False),
+    *_counters(),
     PrimaryKeyConstraint("integration_id", "user_id"),
+    Index("lms_users_by_first_seen", "integration_id", "first_seen", "user_id"),
+    Index("lms_users_by_last_seen", "integration_id", "last_seen"),
 )
 
 courses = Table(
@@ -116,7 +147,63 @@ courses = Table(
     Column("provider", String(16), nullable=False),
     Column("first_seen", BigInteger, nullable=False),
     Column("last_seen", BigInteger, nullable=False),
+    *_counters(),
     PrimaryKeyConstraint("integration_id", "course_id"),
+    Index("courses_by_first_seen", "integration_id", "first_seen", "course_id"),
+)
+
+entity_daily = Table(
+    "entity_daily",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("kind", String(1), nullable=False),  # u: LMS user, c: course
+    Column("entity_id", Text, nullable=False),
+    Column("day", Integer, nullable=False),  # days since 1970-01-01 UTC
+    Column("sessions", Integer, nullable=False),
+    Column("bot_sessions", Integer, nullable=False),
+    Column("medium_sessions", Integer, nullable=False),
+    Column("score_sum", Float, nullable=False),
+    Column("max_score", Float, nullable=False),
+    PrimaryKeyConstraint("integration_id", "kind", "entity_id", "day"),
+)
+
+entity_members = Table(
+    "entity_members",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("kind", String(1), nullable=False),  # d: a user's device, c: a course's user
+    Column("entity_id", Text, nullable=False),
+    Column("member", Text, nullable=False),
+    PrimaryKeyConstraint("integration_id", "kind", "entity_id", "member"),
+)
+
+integration_buckets = Table(
+    "integration_buckets",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("grain", String(1), nullable=False),  # h: hours, d: days since 1970-01-01 UTC
+    Column("bucket", Integer, nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("events", BigInteger, nullable=False),
+    Column("high", Integer, nullable=False),
+    Column("medium", Integer, nullable=False),
+    Column("low", Integer, nullable=False),
+    Column("human", Integer, nullable=False),
+    Column("matched", Integer, nullable=False),
+    Column("score_sum", Float, nullable=False),
+    PrimaryKeyConstraint("integration_id", "grain", "bucket"),
+)
+
+dimension_daily = Table(
+    "dimension_daily",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("dimension", String(16), nullable=False),  # origin, device, browser
+    Column("value", Text, nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("bot_sessions", Integer, nullable=False),
+    PrimaryKeyConstraint("integration_id", "day", "dimension", "value"),
 )
 
 usage_daily = Table(
