@@ -40,12 +40,8 @@ def test_malformed_keys_are_recognised() -> None:
 
 
 def test_plans_follow_the_contract_table() -> None:
-    assert [
-        (p.requests_per_minute, p.max_page_size, p.history_days)
-        for p in map(plan_for, ("free", "pro"))
-    ] == [
-        (60, 50, 7),
-        (600, 100, 30),
-    ]
+    free, pro = plan_for("free"), plan_for("pro")
+    assert (free.requests_per_minute, free.max_page_size, free.history_days) == (60, 50, 7)
+    assert (pro.requests_per_minute, pro.max_page_size, pro.history_days) == (600, 100, 30)
     assert plan_for("enterprise", 365).history_days == 365
     assert parse_tier(" PRO ") == "pro"
