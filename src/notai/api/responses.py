@@ -26,6 +26,14 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+DAY_MS = 86_400_000
+
+
 def history_start_ms(principal: Principal, now: int) -> int:
-    """The oldest createdAt this key may see: its plan's history window."""
-    return now - principal.plan.history_days * 86_400_000
+    """The oldest createdAt this key may see: its plan's window, widened to whole UTC days.
+
+    Day-aligned so that per-day roll-ups (users, courses, stats) count exactly the
+    sessions the session routes return; a plan never sees less than its window.
+    """
+    start = now - principal.plan.history_days * DAY_MS
+    return start - start % DAY_MS

@@ -5,13 +5,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from notai.api import params
+from notai.api import pages, params
 from notai.api.auth import authenticate
 from notai.api.errors import InvalidParameter, NotFound
 from notai.api.responses import history_start_ms, json_response, now_ms
-from notai.api.schemas import Pagination, SessionEnvelope, SessionPage, public_session
+from notai.api.schemas import ACTIVE_TIMEOUT_MS, SessionEnvelope, SessionPage, public_session
 from notai.api.state import services
 from notai.store import sessions as sessions_repo
+from notai.tenancy.service import Principal
 
 MAX_ID_LENGTH = 256
 
@@ -23,7 +24,7 @@ async def get_session(request: Request) -> Response:
     are answered with 404 NOT_FOUND, never revealing that they exist.
     """
     principal = await authenticate(request)
-    session_id = _path_value(request, "sessionId")
+    session_id = path_value(request, "sessionId")
     app = services(request)
     now = now_ms()
     async with app.db.connection() as conn:
@@ -44,14 +45,12 @@ async def get_user_sessions(request: Request) -> Response:
     new sessions arrive. A user with no sessions is an empty page, not an error.
     """
     principal = await authenticate(request)
-    user_id = _path_value(request, "userId")
+    user_id = path_value(request, "userId")
     limit = params.page_size(request, principal.plan)
-    app = services(request)
-    scope = f"{principal.integration_id}|users/sessions|{user_id}"
-    raw_cursor = params.cursor(request)
-    before = app.cursors.decode(scope, raw_cursor) if raw_cursor else None
+    cursor_scope = pages.scope(principal, "users/sessions", user_id)
+    before = pages.requested_position(request, cursor_scope)
     now = now_ms()
-    async with app.db.connection() as conn:
+    async with services(request).db.connection() as conn:
         views = await sessions_repo.page_user_sessions(
             conn,
             principal.integration_id,
@@ -60,19 +59,59 @@ async def get_user_sessions(request: Request) -> Response:
             before=before,
             limit=limit + 1,
         )
-    has_more = len(views) > limit
-    views = views[:limit]
-    next_cursor = (
-        app.cursors.encode(scope, (views[-1].created_at, views[-1].id)) if has_more else None
-    )
-    page = SessionPage(
-        data=[public_session(v, now) for v in views],
-        pagination=Pagination(hasMore=has_more, limit=limit, nextCursor=next_cursor),
-    )
-    return json_response(page, principal)
+    return _session_page(request, principal, cursor_scope, views, limit, now)
 
 
-def _path_value(request: Request, name: str) -> str:
+async def list_sessions(request: Request) -> Response:
+    """List the integration's sessions, newest first, with optional filters.
+
+    `status` (`active` or `closed`), `botOnly` (`true`: botScore >= 0.7 only), `startDate`
+    and `endDate` (ISO-8601 date or date-time, inclusive, on createdAt; a bare endDate
+    date includes that whole UTC day). Dates before the plan's history window yield an
+    empty page, not an error. Paginated like every list.
+    """
+    principal = await authenticate(request)
+    limit = params.page_size(request, principal.plan)
+    status = params.choice(request, "status", ("active", "closed"))
+    bot_only = params.boolean(request, "botOnly")
+    start = params.date_time(request, "startDate")
+    end = params.date_time(request, "endDate", end_of_day=True)
+    params.ordered("startDate", start, end)
+    now = now_ms()
+    cursor_scope = pages.scope(principal, "sessions", status, bot_only, start, end)
+    before = pages.requested_position(request, cursor_scope)
+    since = max(history_start_ms(principal, now), start if start is not None else 0)
+    async with services(request).db.connection() as conn:
+        views = await sessions_repo.page_sessions(
+            conn,
+            principal.integration_id,
+            since_ms=since,
+            until_ms=end if end is not None else 2**62,
+            bot_only=bot_only,
+            status=status,
+            idle_before_ms=now - ACTIVE_TIMEOUT_MS,
+            before=before,
+            limit=limit + 1,
+        )
+    return _session_page(request, principal, cursor_scope, views, limit, now)
+
+
+def _session_page(
+    request: Request,
+    principal: Principal,
+    cursor_scope: str,
+    views: list[sessions_repo.SessionView],
+    limit: int,
+    now: int,
+) -> Response:
+    page, pagination = pages.finish(
+        request, cursor_scope, views, limit, lambda v: (v.created_at, v.id)
+    )
+    body = SessionPage(data=[public_session(v, now) for v in page], pagination=pagination)
+    return json_response(body, principal)
+
+
+def path_value(request: Request, name: str) -> str:
     value: str = request.path_params[name]
     if not value or len(value) > MAX_ID_LENGTH:
         raise InvalidParameter(name, f"{name} must be 1 to {MAX_ID_LENGTH} characters.")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import msgspec
 
 from notai.store.database import Connection
+from notai.store.sql import Where
 
 
 class EventRecord(msgspec.Struct, frozen=True):
@@ -62,5 +63,85 @@ async def session_payloads(
         " AND session_id = $2 ORDER BY seq",
         integration_id,
         session_id,
+    )
+    return [EventRecord(r["seq"], r["type"], r["ts"], bytes(r["payload"])) for r in rows]
+
+
+class EventMetaRecord(msgspec.Struct, frozen=True):
+    seq: int
+    type: int
+    ts: int
+    payload_size: int
+
+
+async def page_events(
+    conn: Connection,
+    integration_id: str,
+    session_id: str,
+    *,
+    after_seq: int,
+    type_byte: int | None,
+    start_ms: int | None,
+    end_ms: int | None,
+    limit: int,
+) -> list[EventMetaRecord]:
+    """A page of a session's event metadata in seq order, after `after_seq`."""
+    where = Where()
+    where.add(
+        "integration_id = {} AND session_id = {} AND seq > {}",
+        integration_id,
+        session_id,
+        after_seq,
+    )
+    if type_byte is not None:
+        where.add("type = {}", type_byte)
+    if start_ms is not None:
+        where.add("ts >= {}", start_ms)
+    if end_ms is not None:
+        where.add("ts <= {}", end_ms)
+    rows = await conn.fetch(
+        f"SELECT seq, type, ts, payload_size FROM events WHERE {where.sql()}"
+        f" ORDER BY seq LIMIT {where.param(limit)}",
+        *where.args,
+    )
+    return [EventMetaRecord(r["seq"], r["type"], r["ts"], r["payload_size"]) for r in rows]
+
+
+async def type_counts(conn: Connection, integration_id: str, session_id: str) -> dict[int, int]:
+    rows = await conn.fetch(
+        "SELECT type, COUNT(*) AS n FROM events WHERE integration_id = $1 AND session_id = $2"
+        " GROUP BY type",
+        integration_id,
+        session_id,
+    )
+    return {row["type"]: row["n"] for row in rows}
+
+
+async def activity(
+    conn: Connection, integration_id: str, session_id: str, start_ms: int, bucket_ms: int
+) -> list[tuple[int, int, int]]:
+    """(bucket index, type byte, count) of a session's events in buckets of `bucket_ms`."""
+    rows = await conn.fetch(
+        "SELECT (ts - $3) / $4 AS bucket, type, COUNT(*) AS n FROM events"
+        " WHERE integration_id = $1 AND session_id = $2 GROUP BY (ts - $3) / $4, type",
+        integration_id,
+        session_id,
+        start_ms,
+        bucket_ms,
+    )
+    return [(int(r["bucket"]), r["type"], r["n"]) for r in rows]
+
+
+async def payloads_of_types(
+    conn: Connection, integration_id: str, session_id: str, types: tuple[int, ...]
+) -> list[EventRecord]:
+    """Stored messages of some types, in client-time order (e.g. page loads and routes)."""
+    placeholders = ", ".join(f"${i}" for i in range(3, 3 + len(types)))
+    rows = await conn.fetch(
+        "SELECT seq, type, ts, payload FROM events WHERE integration_id = $1"
+        f" AND session_id = $2 AND type IN ({placeholders}) ORDER BY ts, seq",
+        integration_id,
+        session_id,
+        *types,
     )
     return [EventRecord(r["seq"], r["type"], r["ts"], bytes(r["payload"])) for r in rows]

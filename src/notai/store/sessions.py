@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import msgspec
 
+from notai.bands import SCORE_BOT
 from notai.store.database import Connection, Row
+from notai.store.sql import Where
 
 
 class SessionRecord(msgspec.Struct, kw_only=True):
@@ -55,6 +57,7 @@ class SessionView(msgspec.Struct, frozen=True, kw_only=True):
     user_id: str
     user_name: str
     user_url: str
+    first_event_at: int | None
     last_event_at: int | None
 
 
@@ -87,6 +90,7 @@ def _view(row: Row) -> SessionView:
         user_id=row["user_id"],
         user_name=row["user_name"],
         user_url=row["user_url"],
+        first_event_at=row["first_event_at"],
         last_event_at=row["last_event_at"],
     )
 
@@ -188,3 +192,40 @@ async def busiest_user(conn: Connection, integration_id: str) -> str | None:
         integration_id,
     )
     return value
+
+
+async def page_sessions(
+    conn: Connection,
+    integration_id: str,
+    *,
+    since_ms: int,
+    until_ms: int,
+    bot_only: bool,
+    status: str | None,
+    idle_before_ms: int,
+    before: tuple[int, str] | None,
+    limit: int,
+) -> list[SessionView]:
+    """A page of an integration's sessions, newest first, keyset after `before`.
+
+    `status` is `active` (no close, a batch within the idle timeout) or `closed`; botOnly
+    keeps the literal `bot_score >= 0.7` so both planners use the partial index on bots.
+    """
+    top_created, top_id = before if before is not None else (until_ms + 1, "")
+    where = Where()
+    where.add("integration_id = {}", integration_id)
+    where.add("created_at >= {}", since_ms)
+    top, top_id_param = where.param(top_created), where.param(top_id)
+    where.add(f"created_at <= {top} AND (created_at < {top} OR id < {top_id_param})")
+    if bot_only:
+        where.add(f"bot_score >= {SCORE_BOT}")
+    if status == "active":
+        where.add("status = 'active' AND updated_at >= {}", idle_before_ms)
+    elif status == "closed":
+        where.add("(status = 'closed' OR updated_at < {})", idle_before_ms)
+    rows = await conn.fetch(
+        f"SELECT {_PUBLIC_COLUMNS} FROM sessions WHERE {where.sql()}"
+        f" ORDER BY created_at DESC, id DESC LIMIT {where.param(limit)}",
+        *where.args,
+    )
+    return [_view(row) for row in rows]

@@ -1,0 +1,111 @@
+"""Reads over the integration-wide roll-ups: time buckets, dimensions, usage."""
+
+from __future__ import annotations
+
+import msgspec
+
+from notai.store.database import Connection
+from notai.store.sql import Where
+
+
+class BucketRow(msgspec.Struct, frozen=True):
+    bucket: int
+    sessions: int
+    events: int
+    high: int
+    medium: int
+    low: int
+    human: int
+    matched: int
+    score_sum: float
+
+
+_BUCKET_COLUMNS = "bucket, sessions, events, high, medium, low, human, matched, score_sum"
+
+
+async def bucket_rows(
+    conn: Connection, integration_id: str, grain: str, first: int, last: int
+) -> list[BucketRow]:
+    """Hour (`h`) or day (`d`) buckets from `first` to `last` inclusive, in order."""
+    rows = await conn.fetch(
+        f"SELECT {_BUCKET_COLUMNS} FROM integration_buckets WHERE integration_id = $1"
+        " AND grain = $2 AND bucket >= $3 AND bucket <= $4 ORDER BY bucket",
+        integration_id,
+        grain,
+        first,
+        last,
+    )
+    return [
+        BucketRow(
+            bucket=r["bucket"],
+            sessions=r["sessions"],
+            events=r["events"],
+            high=r["high"],
+            medium=r["medium"],
+            low=r["low"],
+            human=r["human"],
+            matched=r["matched"],
+            score_sum=r["score_sum"],
+        )
+        for r in rows
+    ]
+
+
+async def dimension_totals(
+    conn: Connection, integration_id: str, dimension: str, first_day: int
+) -> list[tuple[str, int, int]]:
+    """(value, sessions, bot sessions) of one dimension since `first_day`, most sessions first."""
+    rows = await conn.fetch(
+        "SELECT value, SUM(sessions) AS sessions, SUM(bot_sessions) AS bots"
+        " FROM dimension_daily WHERE integration_id = $1 AND dimension = $2 AND day >= $3"
+        " GROUP BY value ORDER BY SUM(sessions) DESC, value",
+        integration_id,
+        dimension,
+        first_day,
+    )
+    return [(r["value"], int(r["sessions"]), int(r["bots"])) for r in rows if r["sessions"]]
+
+
+async def users_seen_since(conn: Connection, integration_id: str, since_ms: int) -> int:
+    value: int = await conn.fetchval(
+        "SELECT COUNT(*) FROM lms_users WHERE integration_id = $1 AND last_seen >= $2",
+        integration_id,
+        since_ms,
+    )
+    return value
+
+
+async def users_flagged_since(conn: Connection, integration_id: str, since_ms: int) -> int:
+    """LMS users with a bot session created since `since_ms`."""
+    value: int = await conn.fetchval(
+        "SELECT COUNT(*) FROM lms_users WHERE integration_id = $1 AND last_bot_at >= $2",
+        integration_id,
+        since_ms,
+    )
+    return value
+
+
+async def courses_seen_since(conn: Connection, integration_id: str, since_ms: int) -> int:
+    value: int = await conn.fetchval(
+        "SELECT COUNT(*) FROM courses WHERE integration_id = $1 AND last_seen >= $2",
+        integration_id,
+        since_ms,
+    )
+    return value
+
+
+async def usage_rows(
+    conn: Connection, integration_id: str, first_day: str, last_day: str, metric: str | None
+) -> list[tuple[str, str, int]]:
+    """(day, metric, value) of the daily usage counters, by day then metric."""
+    where = Where()
+    where.add(
+        "integration_id = {} AND day >= {} AND day <= {}", integration_id, first_day, last_day
+    )
+    if metric is not None:
+        where.add("metric = {}", metric)
+    rows = await conn.fetch(
+        f"SELECT day, metric, value FROM usage_daily WHERE {where.sql()} ORDER BY day, metric",
+        *where.args,
+    )
+    return [(r["day"], r["metric"], int(r["value"])) for r in rows]
