@@ -9,6 +9,7 @@ import msgspec
 
 from notai.bands import SCORE_BOT, band_of, bucket_of
 from notai.collect.ingest import session_facts
+from notai.collect.rebuild import rebuild_rollups
 from notai.demo import generate_demo
 from notai.events import Identify, Keypress, LmsContext
 from notai.store import sessions as sessions_repo
@@ -190,3 +191,45 @@ def test_a_falling_score_recomputes_the_maximum_it_held(harness: Harness) -> Non
 async def _execute(harness: Harness, sql: str, *args: object) -> None:
     async with harness.db.transaction() as conn:
         await conn.execute(sql, *args)
+
+
+ROLLUP_QUERIES = {
+    "users": "SELECT user_id, user_name, first_seen, last_seen, session_count, bot_sessions,"
+    " medium_sessions, ROUND(CAST(score_sum AS NUMERIC), 6) AS s, max_score, member_count,"
+    " last_bot_at FROM lms_users WHERE integration_id = $1 AND session_count > 0 ORDER BY user_id",
+    "courses": "SELECT course_id, provider, first_seen, last_seen, session_count, bot_sessions,"
+    " medium_sessions, max_score, member_count FROM courses WHERE integration_id = $1"
+    " ORDER BY course_id",
+    "daily": "SELECT kind, entity_id, day, sessions, bot_sessions, medium_sessions, max_score"
+    " FROM entity_daily WHERE integration_id = $1 AND sessions <> 0 ORDER BY kind, entity_id, day",
+    "members": "SELECT kind, entity_id, member FROM entity_members WHERE integration_id = $1"
+    " ORDER BY kind, entity_id, member",
+    "buckets": "SELECT grain, bucket, sessions, events, high, medium, low, human, matched"
+    " FROM integration_buckets WHERE integration_id = $1 AND sessions <> 0 ORDER BY grain, bucket",
+    "dimensions": "SELECT day, dimension, value, sessions, bot_sessions FROM dimension_daily"
+    " WHERE integration_id = $1 AND sessions <> 0 ORDER BY day, dimension, value",
+}
+
+
+def snapshot(harness: Harness, integration: str) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        name: [tuple(row) for row in fetch(harness, sql, integration)]
+        for name, sql in ROLLUP_QUERIES.items()
+    }
+
+
+def test_a_rebuild_from_sessions_equals_what_ingest_kept(harness: Harness) -> None:
+    integration = harness.integration("enterprise")
+    other = harness.integration("enterprise")
+    for target in (integration, other):
+        for demo in generate_demo(target, users=5, sessions=30, seed=5, now_ms=now_ms(), days=4):
+            for received_at, demo_batch in demo.batches:
+                harness.ingest(demo_batch, received_at)
+    kept, untouched = snapshot(harness, integration), snapshot(harness, other)
+
+    rebuilt_count = harness.run(rebuild_rollups, harness.db, integration)
+
+    assert rebuilt_count == 30
+    assert snapshot(harness, integration) == kept
+    assert snapshot(harness, other) == untouched
+    assert all(kept[name] for name in ROLLUP_QUERIES), "every roll-up has rows to compare"

@@ -48,9 +48,8 @@ async def get_analytics(request: Request) -> Response:
 
     `period` is `24h`, `7d` (default), `30d` or `90d`, ending now and starting no earlier
     than the plan's history window; `groupBy` is `hour`, `day` (default) or `week` (weeks
-    start on Monday, UTC). Sessions count in the bucket of their creation, with their
-    current score; events count in the hour they arrived. Origins and devices are counted
-    by whole UTC days.
+    start on Monday, UTC). Sessions, and their events, count in the bucket of the session's
+    creation, with its current score. Origins and devices are counted by whole UTC days.
     """
     principal = await authenticate(request)
     period = cast(Period, params.choice(request, "period", tuple(PERIOD_MS), "7d"))

@@ -212,7 +212,7 @@ async def _update_rollups(
             received_at_ms,
         )
     await rollups.apply_session_change(conn, integration_id, before, session_facts(session))
-    await rollups.add_events(conn, integration_id, received_at_ms, len(fresh))
+    await rollups.add_events(conn, integration_id, session.created_at, len(fresh))
 
 
 def session_facts(session: sessions_repo.SessionRecord) -> rollups.SessionFacts:

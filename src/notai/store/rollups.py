@@ -72,10 +72,14 @@ async def apply_session_change(
     await _add_members(conn, integration_id, after)
 
 
-async def add_events(conn: Connection, integration_id: str, received_at: int, count: int) -> None:
-    """Count ingested events in the hour and day they arrived."""
+async def add_events(conn: Connection, integration_id: str, created_at: int, count: int) -> None:
+    """Count ingested events in the hour and day their session was created.
+
+    Like sessions, so that a bucket's events belong to its sessions (events per session
+    stay meaningful) and the roll-ups can be rebuilt from the sessions table alone.
+    """
     if count:
-        for grain, bucket in (("h", received_at // HOUR_MS), ("d", day_of(received_at))):
+        for grain, bucket in (("h", created_at // HOUR_MS), ("d", day_of(created_at))):
             await _bump_bucket(conn, integration_id, grain, bucket, {"events": count})
 
 

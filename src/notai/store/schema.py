@@ -171,7 +171,7 @@ entity_members = Table(
     "entity_members",
     metadata,
     Column("integration_id", String(8), nullable=False),
-    Column("kind", String(1), nullable=False),  # d: a user's device, c: a course's user
+    Column("kind", String(1), nullable=False),  # u: a user's devices, c: a course's users
     Column("entity_id", Text, nullable=False),
     Column("member", Text, nullable=False),
     PrimaryKeyConstraint("integration_id", "kind", "entity_id", "member"),
@@ -214,4 +214,17 @@ usage_daily = Table(
     Column("metric", String(16), nullable=False),
     Column("value", BigInteger, nullable=False),
     PrimaryKeyConstraint("integration_id", "day", "metric"),
+)
+
+# Hits per API key per second over the last minute: the rate limiter's window on PostgreSQL,
+# shared by every worker. Migration 0003 makes it UNLOGGED there; SQLite deployments keep
+# the window in memory and leave this table empty.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("second", BigInteger, nullable=False),  # Unix seconds
+    Column("hits", Integer, nullable=False),
+    PrimaryKeyConstraint("integration_id", "key_id", "second"),
 )

@@ -229,3 +229,19 @@ async def page_sessions(
         *where.args,
     )
     return [_view(row) for row in rows]
+
+
+async def scan_sessions(
+    conn: Connection, integration_id: str, after: tuple[int, str], limit: int
+) -> list[SessionRecord]:
+    """Whole session rows in (created_at, id) order, after a keyset position (for rebuilds)."""
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM sessions WHERE integration_id = $1"
+        " AND created_at >= $2 AND (created_at > $2 OR id > $3)"
+        " ORDER BY created_at, id LIMIT $4",
+        integration_id,
+        after[0],
+        after[1],
+        limit,
+    )
+    return [_record(row) for row in rows]
