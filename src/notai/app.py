@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,9 +12,13 @@ from starlette.routing import BaseRoute, Route
 
 from notai.api.cursors import CursorCodec
 from notai.api.errors import EXCEPTION_HANDLERS
+from notai.api.metering import ApiCallMeter
 from notai.api.openapi import serve_openapi
 from notai.api.operations import OPERATIONS
+from notai.api.ratelimit import Clock, rate_limiter_for
 from notai.api.state import Services
+from notai.api.swagger import swagger_routes
+from notai.api.upkeep import api_upkeep
 from notai.collect.routes import collector_routes
 from notai.settings import Settings, load_settings
 from notai.store.database import open_database
@@ -26,21 +31,31 @@ def routes() -> list[BaseRoute]:
     return [
         *api,
         Route("/openapi/v3.json", serve_openapi, methods=["GET"]),
+        *swagger_routes(),
         *collector_routes(),
     ]
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The app for these settings; the database opens with the app's lifespan."""
+def create_app(settings: Settings, clock: Clock = time.time) -> Starlette:
+    """The app for these settings; the database opens with the app's lifespan.
+
+    `clock` is the wall clock of rate limits and metering (tests pass a fake one).
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = await open_database(settings.database_url)
-        app.state.services = Services(
-            settings=settings, db=db, cursors=CursorCodec(settings.secret)
+        services = Services(
+            settings=settings,
+            db=db,
+            cursors=CursorCodec(settings.secret),
+            limiter=rate_limiter_for(db, clock),
+            meter=ApiCallMeter(db, clock),
         )
+        app.state.services = services
         try:
-            yield
+            async with api_upkeep(services.meter, services.limiter):
+                yield
         finally:
             await db.close()
 

@@ -1,10 +1,13 @@
-"""Who is calling: the API key from the request, resolved to a principal or refused."""
+"""Who is calling: the API key from the request, resolved to a principal or refused.
+
+A resolved call is metered as `ApiCalls` usage, then held to its plan's rate limit.
+"""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
-from notai.api.errors import InvalidApiKey
+from notai.api.errors import InvalidApiKey, RateLimited
 from notai.api.state import services
 from notai.tenancy.service import Principal, resolve_key
 
@@ -19,7 +22,10 @@ def presented_key(request: Request) -> str | None:
 
 
 async def authenticate(request: Request) -> Principal:
-    """Resolve the caller's key; any failure is the same 401 INVALID_API_KEY."""
+    """Resolve the caller's key; any failure is the same 401 INVALID_API_KEY.
+
+    A key whose window is full is refused with 429 RATE_LIMITED and `Retry-After`.
+    """
     key = presented_key(request)
     if not key:
         raise InvalidApiKey()
@@ -30,4 +36,18 @@ async def authenticate(request: Request) -> Principal:
     # Read by the response helpers and by the error renderer: every response after this
     # point carries the tier header, whatever its status.
     request.state.tier = principal.tier
+    # Refused calls count too: usage shows the load a client puts on the API.
+    app.meter.count(principal.integration_id)
+    limit = principal.plan.requests_per_minute
+    decision = await app.limiter.admit(principal.integration_id, principal.key.id, limit)
+    if not decision.admitted:
+        raise _rate_limited(limit, decision.retry_after)
     return principal
+
+
+def _rate_limited(limit: int, retry_after: int) -> RateLimited:
+    return RateLimited(
+        f"Rate limit of {limit} requests per minute reached; retry in {retry_after} s.",
+        {"requestsPerMinute": limit, "retryAfterSeconds": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )

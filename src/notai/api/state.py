@@ -1,4 +1,4 @@
-"""The services one running app holds (database, settings, cursor codec)."""
+"""The services one running app holds (database, settings, cursor codec, limits, metering)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from notai.api.cursors import CursorCodec
+from notai.api.metering import ApiCallMeter
+from notai.api.ratelimit import RateLimiter
 from notai.settings import Settings
 from notai.store.database import Database
 
@@ -16,6 +18,8 @@ class Services:
     settings: Settings
     db: Database
     cursors: CursorCodec
+    limiter: RateLimiter
+    meter: ApiCallMeter
 
 
 def services(request: Request) -> Services:
