@@ -20,6 +20,7 @@ from notai.api.state import Services
 from notai.api.swagger import swagger_routes
 from notai.api.upkeep import api_upkeep
 from notai.collect.routes import collector_routes
+from notai.dashboard.routes import dashboard_routes
 from notai.settings import Settings, load_settings
 from notai.store.database import open_database
 
@@ -33,6 +34,7 @@ def routes() -> list[BaseRoute]:
         Route("/openapi/v3.json", serve_openapi, methods=["GET"]),
         *swagger_routes(),
         *collector_routes(),
+        *dashboard_routes(),
     ]
 
 

@@ -1,0 +1,1 @@
+"""The dashboard: server-rendered pages where people review what was detected."""
