@@ -6,7 +6,7 @@ DEMO_DB ?= ./notai-demo.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint typecheck unit bench bench-gate clean
+.PHONY: help install run test lint typecheck bench bench-collector bench-detection bench-gate pixel clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,7 @@ test: install ## Run the whole suite: format, lint, types, tests on SQLite and P
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	scripts/ensure-postgres
+	scripts/ensure-chromium
 	$(BIN)/pytest -q
 
 lint: install ## Format and lint in place
@@ -41,9 +42,17 @@ bench: install ## Full benchmark of GET /v1/users/{userId}/sessions (1,000,000 s
 	scripts/ensure-postgres
 	$(BIN)/python bench/user_sessions.py --backend both
 
-bench-gate: install ## The small, fixed benchmark CI runs as a gate
+bench-collector: install ## Collector throughput: WebSocket pixels into SQLite and PostgreSQL
+	scripts/ensure-postgres
+	$(BIN)/python bench/collector.py --backend both
+
+bench-gate: install ## The small, fixed benchmarks CI runs as gates
 	scripts/ensure-postgres
 	$(BIN)/python bench/user_sessions.py --backend both --gate
+	$(BIN)/python bench/collector.py --gate
+
+pixel: ## Rebuild the minified pixel (needs npm)
+	scripts/build-pixel
 
 clean: ## Remove the virtualenv, caches and demo database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -141,7 +141,8 @@ def _decode_body(
         match = _PATH.search(text)
         field = root + match.group("path") if match else root
         raise MalformedFrame("MALFORMED_FRAME", text, number=number, field=field) from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        # msgspec reports a string that is not UTF-8 as UnicodeDecodeError.
         raise MalformedFrame(
             "MALFORMED_FRAME", f"body is not valid MessagePack: {exc}", number=number, field=root
         ) from None
@@ -201,7 +202,7 @@ def error_frame(number: int, code: str, message: str, field: str | None = None) 
 
 
 def seq_ranges(seqs: Iterable[int]) -> list[list[int]]:
-    """Seqs as sorted, inclusive, non-overlapping [first, last] ranges: [1,2,3,7] -> [[1,3],[7,7]]."""
+    """Seqs as sorted, inclusive [first, last] ranges: [1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
     ranges: list[list[int]] = []
     for seq in sorted(set(seqs)):
         if ranges and seq == ranges[-1][1] + 1:

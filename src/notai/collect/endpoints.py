@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from notai.collect.ingest import IntegrationNotAccepted, ingest_batch
+from notai.collect.origins import FORBIDDEN_ORIGIN_MESSAGE, origin_refused
 from notai.collect.protocol import MAX_BATCH_BYTES, MalformedBatch, decode_batch
 
 _encode = msgspec.json.Encoder().encode
@@ -35,6 +36,8 @@ async def collect_batch(request: Request) -> Response:
     except MalformedBatch as exc:
         return _refuse(400, "MALFORMED_BATCH", str(exc), exc.field)
     services = request.app.state.services
+    if await origin_refused(services.db, batch.integration, request.headers.get("origin")):
+        return _refuse(403, "FORBIDDEN_ORIGIN", FORBIDDEN_ORIGIN_MESSAGE, "origin")
     try:
         result = await ingest_batch(
             services.db, services.settings, batch, time.time_ns() // 1_000_000

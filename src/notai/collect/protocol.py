@@ -53,7 +53,7 @@ def decode_batch(body: bytes) -> Batch:
         match = _PATH.search(text)
         field = match.group("path") if match else None
         raise MalformedBatch(text, field) from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise MalformedBatch(f"not valid JSON: {exc}") from None
     _check_unique_seq(batch)
     return batch

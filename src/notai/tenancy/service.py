@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -113,13 +114,90 @@ async def resolve_key(db: Database, settings: Settings, key: str) -> Principal |
     return Principal(
         integration=integration,
         key=key_record,
-        plan=plan_for(parse_tier(integration.tier), _history_days(integration, settings)),
+        plan=plan_for(parse_tier(integration.tier), plan_history_days(integration, settings)),
     )
 
 
-def _history_days(integration: repo.IntegrationRecord, settings: Settings) -> int | None:
+def plan_history_days(integration: repo.IntegrationRecord, settings: Settings) -> int | None:
     if integration.history_days is not None:
         return integration.history_days
     if integration.tier == "enterprise":
         return settings.enterprise_history_days
     return None
+
+
+class InvalidOrigin(ValueError):
+    """Not an origin a browser could send: `scheme://host[:port]`, http or https."""
+
+
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_ORIGIN = re.compile(rf"^https?://(?:\*\.)?{_LABEL}(?:\.{_LABEL})*(?::\d{{1,5}})?$")
+
+
+def normalize_origin(text: str) -> str:
+    """The origin as browsers send it: lower case, no path, no trailing slash.
+
+    `https://*.example.edu` stands for every subdomain of example.edu (not example.edu itself),
+    for LMS hosts such as `school.instructure.com` that an institution runs several of.
+    """
+    origin = text.strip().lower().rstrip("/")
+    if not _ORIGIN.match(origin):
+        raise InvalidOrigin(f"{text.strip()!r} is not an origin such as https://lms.example.edu")
+    return origin
+
+
+def parse_allowed_origins(stored: str) -> list[str]:
+    """The stored JSON list; anything unreadable allows nothing rather than everything."""
+    try:
+        value = msgspec.json.decode(stored or "[]", type=list[str])
+    except msgspec.MsgspecError:
+        return ["invalid:"]
+    return value
+
+
+def origin_allowed(allowed: list[str], origin: str | None) -> bool:
+    """Whether a request from `origin` may send data to an integration with this list.
+
+    An empty list allows every origin. Otherwise the request must name its origin (browsers
+    always do for WebSocket handshakes and cross-origin POSTs) and match an entry exactly, or
+    be a subdomain of a `*.` entry.
+    """
+    if not allowed:
+        return True
+    if not origin:
+        return False
+    origin = origin.strip().lower()
+    return any(_matches(entry, origin) for entry in allowed)
+
+
+def _matches(entry: str, origin: str) -> bool:
+    if "://*." not in entry:
+        return entry == origin
+    scheme, rest = entry.split("://*.", 1)
+    if not origin.startswith(scheme + "://"):
+        return False
+    host = origin[len(scheme) + 3 :]
+    return host.endswith("." + rest) and len(host) > len(rest) + 1
+
+
+async def set_allowed_origins(db: Database, integration_id: str, origins: list[str]) -> list[str]:
+    """Replace the origins allowed to send data for an integration; [] allows all.
+
+    Raises `InvalidOrigin` for a malformed entry and `UnknownIntegration` when there is no
+    such integration.
+    """
+    normalized = sorted({normalize_origin(origin) for origin in origins if origin.strip()})
+    async with db.transaction() as conn:
+        stored = msgspec.json.encode(normalized).decode()
+        if not await repo.set_allowed_origins(conn, integration_id, stored):
+            raise UnknownIntegration(integration_id)
+    return normalized
+
+
+async def allowed_origins(db: Database, integration_id: str) -> list[str]:
+    """The origins allowed for an integration; raises `UnknownIntegration`."""
+    async with db.connection() as conn:
+        integration = await repo.get_integration(conn, integration_id)
+    if integration is None:
+        raise UnknownIntegration(integration_id)
+    return parse_allowed_origins(integration.allowed_origins)
