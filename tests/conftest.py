@@ -30,7 +30,22 @@ from notai.tenancy.plans import Tier
 T = TypeVar("T")
 ADMIN_URL = os.environ.get("NOTAI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET = "test-secret-" + "x" * 40
-TABLES = ("usage_daily", "courses", "lms_users", "events", "sessions", "api_keys", "integrations")
+TABLES = (
+    "usage_daily",
+    "courses",
+    "lms_users",
+    "events",
+    "sessions",
+    "api_keys",
+    "integrations",
+    "entity_daily",
+    "entity_members",
+    "integration_buckets",
+    "dimension_daily",
+    "rate_limits",
+    "dashboard_sessions",
+    "dashboard_users",
+)
 
 
 def _with_database_name(url: str, name: str) -> str:

@@ -74,7 +74,7 @@ def test_list_sessions_filters(harness: Harness) -> None:
     everything = data(harness, "/v1/sessions", key)["data"]
     bots = data(harness, "/v1/sessions", key, botOnly="true")["data"]
     closed = data(harness, "/v1/sessions", key, status="closed")["data"]
-    active = data(harness, "/v1/sessions", key, status="ACTIVE")["data"]
+    active = data(harness, "/v1/sessions", key, status="active")["data"]
     future = data(harness, "/v1/sessions", key, startDate="2999-01-01")["data"]
     today = data(harness, "/v1/sessions", key, endDate=everything[0]["createdAt"][:10])["data"]
 
@@ -117,6 +117,13 @@ def test_list_sessions_walks_a_filtered_history_once(harness: Harness) -> None:
     ("path", "params", "field"),
     [
         ("/v1/sessions", {"status": "gone"}, "status"),
+        ("/v1/sessions", {"status": "ACTIVE"}, "status"),
+        ("/v1/sessions", {"botOnly": "1"}, "botOnly"),
+        ("/v1/sessions", {"startDate": "20261127"}, "startDate"),
+        ("/v1/sessions", {"startDate": "0001-01-01"}, "startDate"),
+        ("/v1/usage", {"endDate": "0001-01-01"}, "endDate"),
+        ("/v1/usage", {"endDate": "2026-11-27T10:00:00Z"}, "endDate"),
+        ("/v1/users", {"search": "a\x00b"}, "search"),
         ("/v1/sessions", {"botOnly": "maybe"}, "botOnly"),
         ("/v1/sessions", {"startDate": "yesterday"}, "startDate"),
         ("/v1/sessions", {"endDate": "2026-13-01"}, "endDate"),
@@ -284,3 +291,16 @@ def test_analytics_stats_and_usage_agree(harness: Harness) -> None:
     only = data(harness, "/v1/usage", key, metric="events")
     assert set(only["totals"]) == {"Events"}
     assert set(usage) == {"startDate", "endDate", "data", "totals"}
+
+
+def test_repeated_parameters_and_nul_in_paths_are_refused(harness: Harness) -> None:
+    key = harness.key(harness.integration())
+    headers = {"Authorization": f"Bearer {key}"}
+
+    twice = harness.client.get("/v1/sessions", headers=headers, params={"pageSize": ["5", "7"]})
+    nul = harness.client.get("/v1/users/a%00b/sessions", headers=headers)
+
+    assert twice.status_code == 400
+    assert twice.json()["error"]["details"] == {"field": "pageSize"}
+    assert nul.status_code == 400
+    assert nul.json()["error"]["details"] == {"field": "userId"}

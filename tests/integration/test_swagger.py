@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -17,10 +16,10 @@ from conftest import make_settings
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
+def client(tmp_path: Path) -> TestClient:
     # The page needs no database: the app is not started, so no lifespan opens one.
     app = create_app(make_settings(f"sqlite:///{tmp_path / 'unused.db'}"))
-    yield TestClient(app)
+    return TestClient(app)
 
 
 def asset_links(page: str) -> list[str]:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from notai import __version__
 from notai.api.errors import ErrorBody
-from notai.api.operations import OPERATIONS, Operation
+from notai.api.operations import OPERATIONS, Operation, Parameter
 
 _REF = "#/components/schemas/{name}"
 _ERROR_TEXT = {
@@ -58,21 +58,27 @@ def _operation(operation: Operation, ref: dict[str, Any]) -> dict[str, Any]:
         "operationId": operation.operation_id,
         "summary": summary.replace("\n", " "),
         "description": description,
-        "parameters": [
-            {
-                "name": p.name,
-                "in": p.location,
-                "required": p.required,
-                "description": p.description,
-                "schema": p.schema,
-            }
-            for p in operation.parameters
-        ],
+        "parameters": [_parameter(p) for p in operation.parameters],
         "responses": {"200": _json("OK", ref), **_errors(operation)},
     }
     if operation.authenticated:
         body["security"] = [{"bearer": []}, {"apiKey": []}]
     return body
+
+
+def _parameter(parameter: Parameter) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": parameter.name,
+        "in": parameter.location,
+        "required": parameter.required,
+        "description": parameter.description,
+        "schema": parameter.schema,
+    }
+    if parameter.location == "query":
+        # The routes read an empty query value (`?pageSize=`) as an absent one; the document
+        # says so, so that it admits every request the server accepts.
+        entry["allowEmptyValue"] = True
+    return entry
 
 
 def _errors(operation: Operation) -> dict[str, Any]:

@@ -32,7 +32,7 @@ async def get_usage(request: Request) -> Response:
     for, zero included.
     """
     principal = await authenticate(request)
-    metric = params.choice(request, "metric", METRICS)
+    metric = params.choice(request, "metric", METRICS, any_case=True)
     today = dt.datetime.fromtimestamp(now_ms() / 1000, tz=dt.UTC).date()
     end = params.calendar_day(request, "endDate") or today
     start = params.calendar_day(request, "startDate") or end - dt.timedelta(days=DEFAULT_SPAN_DAYS)
