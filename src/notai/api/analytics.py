@@ -28,6 +28,7 @@ from notai.store import analytics as analytics_repo
 from notai.store.analytics import BucketRow
 from notai.store.database import Connection
 from notai.store.rollups import HOUR_MS, day_of
+from notai.tenancy.service import Principal
 
 Period = Literal["24h", "7d", "30d", "90d"]
 GroupBy = Literal["hour", "day", "week"]
@@ -52,6 +53,12 @@ async def get_analytics(request: Request) -> Response:
     creation, with its current score. Origins and devices are counted by whole UTC days.
     """
     principal = await authenticate(request)
+    body = await build_analytics(request, principal)
+    return json_response(AnalyticsEnvelope(body), principal)
+
+
+async def build_analytics(request: Request, principal: Principal) -> Analytics:
+    """The analytics of `period` and `groupBy` as the request gives them."""
     period = cast(Period, params.choice(request, "period", tuple(PERIOD_MS), "7d"))
     group_by = cast(GroupBy, params.choice(request, "groupBy", tuple(GROUP_MS), "day"))
     now = now_ms()
@@ -68,7 +75,7 @@ async def get_analytics(request: Request) -> Response:
         )
         devices = await _device_breakdown(conn, integration_id, day_of(start))
     total = _sum(hours)
-    body = Analytics(
+    return Analytics(
         period=period,
         groupBy=group_by,
         startDate=iso_time(start),
@@ -102,7 +109,6 @@ async def get_analytics(request: Request) -> Response:
         ],
         deviceBreakdown=devices,
     )
-    return json_response(AnalyticsEnvelope(body), principal)
 
 
 def _ratio(part: float, whole: int, digits: int = 4) -> float:

@@ -34,7 +34,8 @@ class Operation:
     handler: Handler
     response: type[msgspec.Struct]
     parameters: tuple[Parameter, ...] = ()
-    errors: tuple[int, ...] = (400, 401, 429, 500, 503)
+    # 404 on every authenticated route: a path value with an encoded slash matches no route.
+    errors: tuple[int, ...] = (400, 401, 404, 429, 500, 503)
     authenticated: bool = True
 
 

@@ -24,7 +24,6 @@ from notai.api.schemas import (
     TimelineBucket,
     iso_time,
 )
-from notai.api.sessions import path_value
 from notai.api.state import services
 from notai.events import CATEGORY_OF, Init, Message, MessageType, Navigation
 from notai.store import events as events_repo
@@ -61,21 +60,31 @@ async def get_session_details(request: Request) -> Response:
     spent on each.
     """
     principal = await authenticate(request)
-    session_id = path_value(request, "sessionId")
-    now = now_ms()
+    session_id = params.path_value(request, "sessionId")
     async with services(request).db.connection() as conn:
-        view = await _visible_session(conn, principal, session_id, now)
-        start = view.first_event_at if view.first_event_at is not None else view.created_at
-        end = max(view.last_event_at or start, start)
-        width = _bucket_width(end - start)
-        counts = await events_repo.type_counts(conn, principal.integration_id, session_id)
-        activity = await events_repo.activity(
-            conn, principal.integration_id, session_id, start, width
-        )
-        pages_seen = await events_repo.payloads_of_types(
-            conn, principal.integration_id, session_id, (MessageType.INIT, MessageType.NAVIGATION)
-        )
-    details = SessionDetails(
+        view = await _visible_session(conn, principal, session_id, now_ms())
+        details = await build_details(conn, principal.integration_id, view)
+    return json_response(SessionDetailsEnvelope(details), principal)
+
+
+def session_span(view: sessions_repo.SessionView) -> tuple[int, int]:
+    """The session's first and last client times (its creation when it has none)."""
+    start = view.first_event_at if view.first_event_at is not None else view.created_at
+    return start, max(view.last_event_at or start, start)
+
+
+async def build_details(
+    conn: Connection, integration_id: str, view: sessions_repo.SessionView
+) -> SessionDetails:
+    """Event counts, activity timeline and page history of one visible session."""
+    start, end = session_span(view)
+    width = _bucket_width(end - start)
+    counts = await events_repo.type_counts(conn, integration_id, view.id)
+    activity = await events_repo.activity(conn, integration_id, view.id, start, width)
+    pages_seen = await events_repo.payloads_of_types(
+        conn, integration_id, view.id, (MessageType.INIT, MessageType.NAVIGATION)
+    )
+    return SessionDetails(
         sessionId=view.id,
         startTime=iso_time(start),
         endTime=iso_time(end),
@@ -84,7 +93,6 @@ async def get_session_details(request: Request) -> Response:
         timeline=_timeline(activity, start, end, width),
         pageHistory=_page_history(pages_seen, end),
     )
-    return json_response(SessionDetailsEnvelope(details), principal)
 
 
 def _bucket_width(duration_ms: int) -> int:
@@ -165,7 +173,7 @@ async def list_session_events(request: Request) -> Response:
     leaves the API.
     """
     principal = await authenticate(request)
-    session_id = path_value(request, "sessionId")
+    session_id = params.path_value(request, "sessionId")
     limit = params.page_size(request, principal.plan, default=DEFAULT_EVENT_PAGE_SIZE)
     type_byte = _event_type(request)
     start = params.whole_number(request, "startTime")
@@ -192,8 +200,8 @@ async def list_session_events(request: Request) -> Response:
 
 
 def _event_type(request: Request) -> int | None:
-    raw = request.query_params.get("type")
-    if raw is None or raw == "":
+    raw = params.text(request, "type")
+    if raw is None:
         return None
     text = raw.strip().lower()
     try:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from notai.api import pages, params
 from notai.api.auth import authenticate
-from notai.api.errors import InvalidParameter, NotFound
+from notai.api.errors import NotFound
 from notai.api.responses import history_start_ms, json_response, now_ms
-from notai.api.schemas import ACTIVE_TIMEOUT_MS, SessionEnvelope, SessionPage, public_session
+from notai.api.schemas import (
+    ACTIVE_TIMEOUT_MS,
+    Pagination,
+    PublicSession,
+    SessionEnvelope,
+    SessionPage,
+    public_session,
+)
 from notai.api.state import services
 from notai.store import sessions as sessions_repo
 from notai.tenancy.service import Principal
-
-MAX_ID_LENGTH = 256
 
 
 async def get_session(request: Request) -> Response:
@@ -24,7 +30,7 @@ async def get_session(request: Request) -> Response:
     are answered with 404 NOT_FOUND, never revealing that they exist.
     """
     principal = await authenticate(request)
-    session_id = path_value(request, "sessionId")
+    session_id = params.path_value(request, "sessionId")
     app = services(request)
     now = now_ms()
     async with app.db.connection() as conn:
@@ -45,21 +51,9 @@ async def get_user_sessions(request: Request) -> Response:
     new sessions arrive. A user with no sessions is an empty page, not an error.
     """
     principal = await authenticate(request)
-    user_id = path_value(request, "userId")
-    limit = params.page_size(request, principal.plan)
-    cursor_scope = pages.scope(principal, "users/sessions", user_id)
-    before = pages.requested_position(request, cursor_scope)
-    now = now_ms()
-    async with services(request).db.connection() as conn:
-        views = await sessions_repo.page_user_sessions(
-            conn,
-            principal.integration_id,
-            user_id,
-            since_ms=history_start_ms(principal, now),
-            before=before,
-            limit=limit + 1,
-        )
-    return _session_page(request, principal, cursor_scope, views, limit, now)
+    user_id = params.path_value(request, "userId")
+    data, pagination = await user_sessions_page(request, principal, user_id, "users/sessions")
+    return json_response(SessionPage(data=data, pagination=pagination), principal)
 
 
 async def list_sessions(request: Request) -> Response:
@@ -71,48 +65,86 @@ async def list_sessions(request: Request) -> Response:
     empty page, not an error. Paginated like every list.
     """
     principal = await authenticate(request)
+    filters = SessionFilters.parse(request)
+    data, pagination = await session_page(request, principal, filters, "sessions")
+    return json_response(SessionPage(data=data, pagination=pagination), principal)
+
+
+class SessionFilters(msgspec.Struct, frozen=True):
+    """The filters of `GET /v1/sessions`, parsed strictly."""
+
+    status: str | None
+    bot_only: bool
+    start: int | None
+    end: int | None
+
+    @classmethod
+    def parse(cls, request: Request) -> SessionFilters:
+        start = params.date_time(request, "startDate")
+        end = params.date_time(request, "endDate", end_of_day=True)
+        params.ordered("startDate", start, end)
+        return cls(
+            status=params.choice(request, "status", ("active", "closed")),
+            bot_only=params.boolean(request, "botOnly"),
+            start=start,
+            end=end,
+        )
+
+
+async def session_page(
+    request: Request, principal: Principal, filters: SessionFilters, route: str
+) -> tuple[list[PublicSession], Pagination]:
+    """A page of the integration's sessions; `route` names the cursors' scope."""
     limit = params.page_size(request, principal.plan)
-    status = params.choice(request, "status", ("active", "closed"))
-    bot_only = params.boolean(request, "botOnly")
-    start = params.date_time(request, "startDate")
-    end = params.date_time(request, "endDate", end_of_day=True)
-    params.ordered("startDate", start, end)
     now = now_ms()
-    cursor_scope = pages.scope(principal, "sessions", status, bot_only, start, end)
+    cursor_scope = pages.scope(
+        principal, route, filters.status, filters.bot_only, filters.start, filters.end
+    )
     before = pages.requested_position(request, cursor_scope)
-    since = max(history_start_ms(principal, now), start if start is not None else 0)
+    since = max(history_start_ms(principal, now), filters.start or 0)
     async with services(request).db.connection() as conn:
         views = await sessions_repo.page_sessions(
             conn,
             principal.integration_id,
             since_ms=since,
-            until_ms=end if end is not None else 2**62,
-            bot_only=bot_only,
-            status=status,
+            until_ms=filters.end if filters.end is not None else 2**62,
+            bot_only=filters.bot_only,
+            status=filters.status,
             idle_before_ms=now - ACTIVE_TIMEOUT_MS,
             before=before,
             limit=limit + 1,
         )
-    return _session_page(request, principal, cursor_scope, views, limit, now)
+    return _public_page(request, cursor_scope, views, limit, now)
 
 
-def _session_page(
+async def user_sessions_page(
+    request: Request, principal: Principal, user_id: str, route: str
+) -> tuple[list[PublicSession], Pagination]:
+    """A page of one LMS user's sessions; `route` names the cursors' scope."""
+    limit = params.page_size(request, principal.plan)
+    cursor_scope = pages.scope(principal, route, user_id)
+    before = pages.requested_position(request, cursor_scope)
+    now = now_ms()
+    async with services(request).db.connection() as conn:
+        views = await sessions_repo.page_user_sessions(
+            conn,
+            principal.integration_id,
+            user_id,
+            since_ms=history_start_ms(principal, now),
+            before=before,
+            limit=limit + 1,
+        )
+    return _public_page(request, cursor_scope, views, limit, now)
+
+
+def _public_page(
     request: Request,
-    principal: Principal,
     cursor_scope: str,
     views: list[sessions_repo.SessionView],
     limit: int,
     now: int,
-) -> Response:
+) -> tuple[list[PublicSession], Pagination]:
     page, pagination = pages.finish(
         request, cursor_scope, views, limit, lambda v: (v.created_at, v.id)
     )
-    body = SessionPage(data=[public_session(v, now) for v in page], pagination=pagination)
-    return json_response(body, principal)
-
-
-def path_value(request: Request, name: str) -> str:
-    value: str = request.path_params[name]
-    if not value or len(value) > MAX_ID_LENGTH:
-        raise InvalidParameter(name, f"{name} must be 1 to {MAX_ID_LENGTH} characters.")
-    return value
+    return [public_session(v, now) for v in page], pagination

@@ -7,11 +7,11 @@ from starlette.responses import Response
 
 from notai.api import pages, params
 from notai.api.auth import authenticate
-from notai.api.errors import InvalidParameter
 from notai.api.responses import history_start_ms, json_response, now_ms
 from notai.api.schemas import (
     CoursePage,
     CourseSummary,
+    Pagination,
     UserPage,
     UserSummary,
     iso_time,
@@ -20,6 +20,7 @@ from notai.api.schemas import (
 from notai.api.state import services
 from notai.store import entities
 from notai.store.rollups import day_of
+from notai.tenancy.service import Principal
 
 SPARKLINE_DAYS = 14
 MAX_SEARCH_LENGTH = 200
@@ -34,11 +35,20 @@ async def list_users(request: Request) -> Response:
     14 days, oldest first (days before the window count 0).
     """
     principal = await authenticate(request)
+    users, pagination, _ = await user_page(request, principal, "users")
+    return json_response(UserPage(data=users, pagination=pagination), principal)
+
+
+async def user_page(
+    request: Request, principal: Principal, route: str
+) -> tuple[list[UserSummary], Pagination, str | None]:
+    """A page of user summaries as `GET /v1/users` lists them, and the search it applied.
+
+    `route` names the cursors' scope, so the API's and the dashboard's cursors differ.
+    """
     limit = params.page_size(request, principal.plan)
-    search = request.query_params.get("search") or None
-    if search is not None and len(search) > MAX_SEARCH_LENGTH:
-        raise InvalidParameter("search", f"search must be at most {MAX_SEARCH_LENGTH} characters.")
-    cursor_scope = pages.scope(principal, "users", search)
+    search = params.text(request, "search", MAX_SEARCH_LENGTH)
+    cursor_scope = pages.scope(principal, route, search)
     before = pages.requested_position(request, cursor_scope)
     now = now_ms()
     since = history_start_ms(principal, now)
@@ -58,8 +68,8 @@ async def list_users(request: Request) -> Response:
             conn, principal.integration_id, [r.id for r in page], first_day, SPARKLINE_DAYS
         )
     hidden = max(0, day_of(since) - first_day)
-    data = [_user(record, [0] * hidden + lines[record.id][hidden:]) for record in page]
-    return json_response(UserPage(data=data, pagination=pagination), principal)
+    users = [_user(record, [0] * hidden + lines[record.id][hidden:]) for record in page]
+    return users, pagination, search
 
 
 async def list_courses(request: Request) -> Response:
