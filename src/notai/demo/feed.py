@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shlex
 import time
 
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from notai.collect.ingest import ingest_batch
+from notai.dashboard import accounts
 from notai.demo import generate_demo
 from notai.detect import SCORE_BOT
 from notai.settings import Settings
@@ -63,6 +65,9 @@ async def quickstart_data(
     """Create a demo integration, a key and demo sessions; return what to tell the person."""
     integration = await service.create_integration(db, "Demo school", "pro", settings.region)
     key = await service.create_key(db, settings, integration.id)
+    email = f"admin@{integration.id}.demo"
+    password = secrets.token_urlsafe(12)
+    await accounts.create_admin(db, integration.id, email, password)
     summary = await feed_demo(db, settings, integration.id, users, sessions, 7, console)
     async with db.connection() as conn:
         user_id = await sessions_repo.busiest_user(conn, integration.id) or "unknown"
@@ -74,4 +79,6 @@ async def quickstart_data(
         f"integration: {integration.id} (pro, {integration.region})\n"
         f"API key (shown once): {key.key}\n\n"
         f"Try it:\n  {curl}\n\n"
+        f"Dashboard: {base}/dashboard  (sign in as {email}, password {password})\n"
+        f"Docs: {base}/docs   Interactive API: {base}/swagger\n\n"
     )
