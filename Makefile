@@ -40,6 +40,7 @@ typecheck: install ## mypy --strict
 
 bench: install ## Full benchmark of GET /v1/users/{userId}/sessions (1,000,000 sessions)
 	scripts/ensure-postgres
+	scripts/ensure-wrk
 	$(BIN)/python bench/user_sessions.py --backend both
 
 bench-collector: install ## Collector throughput: WebSocket pixels into SQLite and PostgreSQL
@@ -48,7 +49,8 @@ bench-collector: install ## Collector throughput: WebSocket pixels into SQLite a
 
 bench-gate: install ## The small, fixed benchmarks CI runs as gates
 	scripts/ensure-postgres
-	$(BIN)/python bench/user_sessions.py --backend both --gate
+	scripts/ensure-wrk
+	$(BIN)/python bench/user_sessions.py --gate
 	$(BIN)/python bench/collector.py --gate
 
 pixel: ## Rebuild the minified pixel (needs npm)

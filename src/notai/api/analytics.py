@@ -65,8 +65,11 @@ async def build_analytics(request: Request, principal: Principal) -> Analytics:
     start = max(now - PERIOD_MS[period], history_start_ms(principal, now))
     integration_id = principal.integration_id
     async with services(request).db.connection() as conn:
-        hours = await analytics_repo.bucket_rows(
-            conn, integration_id, "h", start // HOUR_MS, now // HOUR_MS
+        # Day and week series read day buckets (a month is 30 rows, not 720): their first
+        # bucket is a whole day either way.
+        grain, grain_ms = ("h", HOUR_MS) if group_by == "hour" else ("d", DAY_MS)
+        rows = await analytics_repo.bucket_rows(
+            conn, integration_id, grain, start // grain_ms, now // grain_ms
         )
         unique_users = await analytics_repo.users_seen_since(conn, integration_id, start)
         unique_bots = await analytics_repo.users_flagged_since(conn, integration_id, start)
@@ -74,7 +77,7 @@ async def build_analytics(request: Request, principal: Principal) -> Analytics:
             conn, integration_id, "origin", day_of(start)
         )
         devices = await _device_breakdown(conn, integration_id, day_of(start))
-    total = _sum(hours)
+    total = _sum(rows)
     return Analytics(
         period=period,
         groupBy=group_by,
@@ -89,7 +92,7 @@ async def build_analytics(request: Request, principal: Principal) -> Analytics:
             averageBotScore=_ratio(total.score_sum, total.sessions),
             averageEventsPerSession=_ratio(total.events, total.sessions, 2),
         ),
-        timeSeries=_time_series(hours, start, now, GROUP_MS[group_by]),
+        timeSeries=_time_series(rows, grain_ms, start, now, GROUP_MS[group_by]),
         botDetection=BotDetection(
             highConfidenceBots=total.high,
             mediumConfidenceBots=total.medium,
@@ -135,12 +138,14 @@ def _bucket_start(ms: int, width: int) -> int:
     return ms - ms % width
 
 
-def _time_series(hours: list[BucketRow], start: int, now: int, width: int) -> list[TimePoint]:
+def _time_series(
+    rows: list[BucketRow], grain_ms: int, start: int, now: int, width: int
+) -> list[TimePoint]:
     """Every bucket from the period's start to now, empty ones included (charts need them)."""
     first = _bucket_start(start, width)
     points = {t: [0, 0, 0, 0] for t in range(first, now + 1, width)}
-    for row in hours:
-        point = points.get(_bucket_start(row.bucket * HOUR_MS, width))
+    for row in rows:
+        point = points.get(_bucket_start(row.bucket * grain_ms, width))
         if point is not None:
             point[0] += row.sessions
             point[1] += row.events
