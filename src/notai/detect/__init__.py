@@ -12,6 +12,7 @@ The flags and how scores combine are described in docs/detection.md.
 """
 
 from notai.bands import SCORE_BOT, SCORE_MEDIUM
+from notai.detect.explain import explain, explanations
 from notai.detect.observe import observe
 from notai.detect.score import Assessment, assess
 from notai.detect.state import DetectorState, decode_state, encode_state, new_state
@@ -24,6 +25,8 @@ __all__ = [
     "assess",
     "decode_state",
     "encode_state",
+    "explain",
+    "explanations",
     "new_state",
     "observe",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from notai.detect import tracking
+from notai.detect.environment import observe_environment
 from notai.detect.signals import CLICK_TRAIL, TYPING_CADENCE
 from notai.detect.state import (
     MAX_AUTOMATION_NAMES,
@@ -21,6 +23,7 @@ from notai.detect.state import (
 from notai.events import (
     Clipboard,
     Focus,
+    FormSubmit,
     Init,
     Input,
     Keypress,
@@ -67,6 +70,7 @@ def observe(state: DetectorState, messages: Sequence[Message]) -> DetectorState:
 
 def _apply(state: DetectorState, message: Message) -> None:
     state.messages += 1
+    tracking.note_activity(state, message)
     match message:
         case Init():
             _observe_init(state, message)
@@ -81,12 +85,16 @@ def _apply(state: DetectorState, message: Message) -> None:
         case Clipboard():
             _observe_clipboard(state, message)
         case Scroll():
-            if not message.trusted:
+            if message.trusted:
+                tracking.note_scroll(state, message)
+            else:
                 _count_untrusted(state, message.t, "scrolls")
         case Touch():
             _observe_touch(state, message)
-        case Navigation() if message.kind != "route":
-            state.pointer.known = False  # a new document: the pointer may have moved unseen
+        case Navigation():
+            _observe_navigation(state, message)
+        case FormSubmit():
+            tracking.note_submit(state, message)
         case Focus():
             _observe_focus(state, message)
         case _:
@@ -96,7 +104,17 @@ def _apply(state: DetectorState, message: Message) -> None:
 # --- environment --------------------------------------------------------------------------
 
 
+def _observe_navigation(state: DetectorState, message: Navigation) -> None:
+    if message.kind == "route":
+        state.scroll.known = False  # an in-page route sets its own scroll position
+        return
+    state.pointer.known = False  # a new document: the pointer may have moved unseen
+    tracking.note_page_start(state, message.t, reset=True)
+
+
 def _observe_init(state: DetectorState, message: Init) -> None:
+    observe_environment(state.facts, message.env, message.t)
+    tracking.note_page_start(state, message.t, reset=False)
     env, facts = state.env, message.env
     env.init_messages += 1
     if facts.webdriver is True:
@@ -148,12 +166,14 @@ def _observe_move(state: DetectorState, message: MouseMove) -> None:
         # Script-made movement is no evidence of a hand on a mouse.
         _count_untrusted(state, message.t, "moves")
         return
+    tracking.note_move(state, message)
     pointer = state.pointer
     for offset, x, y in message.samples:
         at = message.t + offset
         if pointer.pending_t and pointer.pending_since_t < at <= pointer.pending_t:
             _retract_pending(state)
         if at > pointer.t:
+            tracking.note_step(state)
             pointer.known, pointer.from_click = True, False
             pointer.x, pointer.y, pointer.t = x, y, at
 
@@ -181,6 +201,7 @@ def _observe_click(state: DetectorState, message: MouseClick) -> None:
             pointer.known = False
         return
     if message.phase == "down" or (message.phase == "click" and not pointer.down_open):
+        tracking.note_press(state, message)
         _judge_gesture(state, message)
     if message.phase != "up":
         pointer.down_open = message.phase == "down"
@@ -217,6 +238,7 @@ def _mark_trailless(state: DetectorState, t: int) -> None:
 
 def _observe_touch(state: DetectorState, message: Touch) -> None:
     state.pointer.known = False
+    tracking.note_touch(state, message)
     if not message.trusted:
         _count_untrusted(state, message.t, "touches")
 
@@ -259,6 +281,10 @@ def _observe_keydown(state: DetectorState, t: int, key: KeySample) -> None:
         typing.first_run_t = typing.first_run_t or typing.run_start_t
     if typing.run_keys > typing.longest_run:
         typing.longest_run, typing.longest_run_t = typing.run_keys, typing.run_start_t
+    # Auto-repeat leaves the earlier keydowns unreleased; rollover keys have their own keyup.
+    repeat = key[2] == typing.last_class and typing.last_up_t == UNRELEASED
+    prior = gap if typing.last_down_t and not repeat else None
+    tracking.note_key(state, down, up, prior)
     typing.last_down_t, typing.last_class, typing.last_up_t = down, key[2], up
 
 
@@ -266,8 +292,14 @@ def _observe_keydown(state: DetectorState, t: int, key: KeySample) -> None:
 
 
 def _observe_input(state: DetectorState, message: Input) -> None:
+    tracking.note_answer(state, message)
     if not message.trusted:
-        _count_untrusted(state, message.t, "inputs")
+        # Text a script added is judged as text without keys (dictation extensions do it);
+        # counting it as untrusted input as well would count one act twice.
+        if message.delta > 0:
+            _note_scripted_text(state, message)
+        else:
+            _count_untrusted(state, message.t, "inputs")
         return
     if message.inputType == "insertFromDrop":
         state.pointer.known = False  # a drag moves the pointer without move events
@@ -283,7 +315,17 @@ def _observe_input(state: DetectorState, message: Input) -> None:
         text.explained_chars += message.delta
 
 
+def _note_scripted_text(state: DetectorState, message: Input) -> None:
+    # A value set from code (el.value = ..., then an input event): text with no keys at all.
+    text = state.text
+    text.scripted_chars += message.delta
+    text.first_t = text.first_t or message.t
+    text.last_t = max(text.last_t, message.t)
+    text.last_field = message.field
+
+
 def _observe_clipboard(state: DetectorState, message: Clipboard) -> None:
+    tracking.note_paste(state, message)
     # Rich-text editors often cancel the paste and re-insert it as `insertText`.
     if message.action == "paste":
         state.text.explained_chars += message.length

@@ -7,6 +7,8 @@ session with no evidence at some middle value.
 
 Findings of the same family share an innocent explanation (hands-free input explains both
 trail-less clicks and text without keys), so a family counts once, by its strongest finding.
+Corroborating findings (software rendering, DevTools attached, paste then submit) are common
+among people: they count, and are reported, only when some other finding is there.
 """
 
 from __future__ import annotations
@@ -15,14 +17,37 @@ import math
 
 import msgspec
 
-from notai.detect.signals import SIGNALS, Evidence, Finding
+from notai.detect import behaviour, environment, keys, signals
+from notai.detect.explain import explain
+from notai.detect.signals import Evidence, Finding, Signal
 from notai.detect.state import DetectorState
 
 SCORE_DECIMALS = 4
 
+SIGNALS: tuple[Signal, ...] = (
+    *signals.SIGNALS,
+    environment.inconsistent_platform,
+    environment.headless_environment,
+    environment.software_rendering,
+    environment.devtools_protocol,
+    behaviour.centre_precision_clicks,
+    behaviour.teleport_clicks,
+    behaviour.think_then_burst,
+    keys.machine_key_dwell,
+    keys.uniform_keystroke_cadence,
+    behaviour.scroll_jumps,
+    behaviour.reading_time_impossible,
+    behaviour.paste_then_submit,
+    behaviour.pointer_without_coalesced_events,
+)
+"""Every signal, in the order the vocabulary lists them (docs/detection.md)."""
+
 
 class Assessment(msgspec.Struct, frozen=True):
-    """A session's verdict: the score, the flags strongest first, and what backs each flag."""
+    """A session's verdict: the score, the flags strongest first, and what backs each flag.
+
+    Each flag's evidence carries `explanation`, the plain sentence of `detect.explain`.
+    """
 
     bot_score: float
     flags: tuple[str, ...]
@@ -32,11 +57,15 @@ class Assessment(msgspec.Struct, frozen=True):
 def assess(state: DetectorState) -> Assessment:
     """Score a session from its evidence so far."""
     findings = [finding for signal in SIGNALS if (finding := signal(state)) is not None]
+    if all(f.corroborating for f in findings):
+        findings = []
     findings.sort(key=lambda f: (-f.strength, f.flag))
     return Assessment(
         bot_score=combine(findings),
         flags=tuple(f.flag for f in findings),
-        evidence={f.flag: f.evidence for f in findings},
+        evidence={
+            f.flag: {**f.evidence, "explanation": explain(f.flag, f.evidence)} for f in findings
+        },
     )
 
 

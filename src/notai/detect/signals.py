@@ -30,6 +30,8 @@ class Finding(msgspec.Struct, frozen=True):
     evidence: Evidence
     family: str
     """Findings of one family share an innocent explanation; they count once (see score)."""
+    corroborating: bool = False
+    """Weak on its own and common among people: counted, and reported, only beside another."""
 
 
 class FixedStrength(msgspec.Struct, frozen=True):
@@ -159,6 +161,9 @@ def untrusted_input(state: DetectorState) -> Finding | None:
 # Voice control clicks without moving the pointer and dictation enters text without keys:
 # one person using hands-free input can show both, so they are one family.
 HANDS_FREE = "hands_free"
+CORROBORATING = "corroborating"
+"""The family of findings that only corroborate: together they count once, and weakly enough
+that no behavioural family plus all of them reaches the bot band (0.65 + 0.12 < 0.7)."""
 
 
 class ClickTrailThresholds(msgspec.Struct, frozen=True):
@@ -257,14 +262,16 @@ def text_without_keystrokes(state: DetectorState) -> Finding | None:
 
     A reviewer sees input messages of type insertText adding up to 20 or more characters,
     and few or no keypress messages, with no paste, drop, autofill or IME composition to
-    account for them. Tools that set a field's text directly produce this; so can
-    dictation software, which is why it is behavioural.
+    account for them; or input messages a script made (trusted: false) adding text. Tools
+    that set a field's text directly produce this; so can dictation software and dictation
+    extensions, which is why it is behavioural.
     """
     text, keys = state.text, state.typing.keys
-    unexplained = text.typed_chars - text.explained_chars - keys
+    typed = text.typed_chars + text.scripted_chars
+    unexplained = typed - text.explained_chars - keys
     if unexplained < TEXT_WITHOUT_KEYS.min_chars:
         return None
-    if keys > TEXT_WITHOUT_KEYS.max_keys_per_char * text.typed_chars:
+    if keys > TEXT_WITHOUT_KEYS.max_keys_per_char * typed:
         return None
     strength = _ramp(
         unexplained,
@@ -275,6 +282,7 @@ def text_without_keystrokes(state: DetectorState) -> Finding | None:
     )
     evidence: Evidence = {
         "typed_chars": text.typed_chars,
+        "scripted_chars": text.scripted_chars,
         "unexplained_chars": unexplained,
         "explained_chars": text.explained_chars,
         "keys": keys,

@@ -100,9 +100,125 @@ class TextEvidence(msgspec.Struct, omit_defaults=True):
     """Added by typing input types (insertText, insertLineBreak, insertParagraph)."""
     explained_chars: int = 0
     """Added by paste, drop, autofill, IME composition, or pasted per clipboard events."""
+    scripted_chars: int = 0
+    """Added by input events a script made (isTrusted false): a value set from code."""
     first_t: int = 0
     last_t: int = 0
     last_field: str = ""
+
+
+class EnvironmentFacts(msgspec.Struct, omit_defaults=True):
+    """Whether what the browser said about itself hangs together (see detect.environment)."""
+
+    mismatches: tuple[str, ...] = ()
+    """Named contradictions, e.g. `ua_windows_platform_linux`; sorted, capped."""
+    unusual: tuple[str, ...] = ()
+    """Traits of automated set-ups that a few real browsers share, e.g. `no_plugins`."""
+    software_renderer: str = ""
+    devtools_protocol: bool = False
+    first_t: int = 0
+    touch_device: bool = False
+    """A phone or tablet (or touch seen): on-screen keyboards report keys held for no time."""
+
+
+class ClickEvidence(msgspec.Struct, omit_defaults=True):
+    """How trusted mouse presses met their targets and how the pointer got there."""
+
+    presses: int = 0
+    sized: int = 0
+    """Presses on a target box that can be judged for centring."""
+    centred: int = 0
+    centred_log10_chance: float = 0.0
+    """Sum of log10 of the chance that a person's press lands this near the centre."""
+    centred_first_t: int = 0
+    centred_last_t: int = 0
+    approached: int = 0
+    """Presses whose last pointer step could be measured."""
+    teleports: int = 0
+    teleport_max_px: int = 0
+    teleport_first_t: int = 0
+    teleport_last_t: int = 0
+    cold: int = 0
+    """Presses that came out of a silent page with no approach (see detect.activity)."""
+    cold_first_t: int = 0
+    cold_last_t: int = 0
+    prev_known: bool = False
+    prev_x: int = 0
+    prev_y: int = 0
+    """The pointer's position before its last known one (the last step's start)."""
+
+
+class ActivityEvidence(msgspec.Struct, omit_defaults=True):
+    """Runs of activity separated by silences, and findings a late message may withdraw."""
+
+    last_t: int = 0
+    run_start_t: int = 0
+    run_moves: int = 0
+    """Pointer samples since the current run began."""
+    rest_known: bool = False
+    rest_x: int = 0
+    rest_y: int = 0
+    """Where the pointer rested when the current run began."""
+    last_key_t: int = 0
+    last_press_t: int = 0
+    pending: tuple[tuple[int, int, int], ...] = ()
+    """(window start, window end, kind) of recent findings that earlier-timed activity,
+    delivered late, would explain; bounded (see detect.activity.MAX_PENDING)."""
+
+
+class KeyTimingEvidence(msgspec.Struct, omit_defaults=True):
+    """How long keys are held, and how even the gaps between them are."""
+
+    dwell_measured: int = 0
+    dwell_short: int = 0
+    dwell_first_t: int = 0
+    gaps: int = 0
+    gap_sum: float = 0.0
+    gap_sumsq: float = 0.0
+    gap_first_t: int = 0
+    last_gap: int = -1
+    """The previous gap of an unbroken run of typing, -1 after a pause."""
+    pairs: int = 0
+    even_pairs: int = 0
+    """Consecutive gaps that differ by at most a few ms: a metronome's, not a hand's."""
+
+
+class ScrollEvidence(msgspec.Struct, omit_defaults=True):
+    """Scroll position steps: jumps far larger than a wheel, a finger or a key makes."""
+
+    known: bool = False
+    x: int = 0
+    y: int = 0
+    steps: int = 0
+    jumps: int = 0
+    max_jump_px: int = 0
+    first_t: int = 0
+    last_t: int = 0
+
+
+class PaceEvidence(msgspec.Struct, omit_defaults=True):
+    """How fast answers were given and submitted after a page loaded."""
+
+    start_t: int = 0
+    fields: tuple[int, ...] = ()
+    """Hashes of the fields answered since the page loaded, capped."""
+    fast_submits: int = 0
+    fastest_answered: int = 0
+    fastest_elapsed_ms: int = 0
+    first_t: int = 0
+    paste_t: int = 0
+    paste_length: int = 0
+    keys_at_paste: int = 0
+    paste_submits: int = 0
+    paste_submit_t: int = 0
+
+
+class MoveEvidence(msgspec.Struct, omit_defaults=True):
+    """Pointer move messages, and whether the browser reported coalesced samples in them."""
+
+    judged: int = 0
+    uncoalesced: int = 0
+    first_t: int = 0
 
 
 class DetectorState(msgspec.Struct, omit_defaults=True):
@@ -115,6 +231,13 @@ class DetectorState(msgspec.Struct, omit_defaults=True):
     pointer: PointerEvidence = msgspec.field(default_factory=PointerEvidence)
     typing: TypingEvidence = msgspec.field(default_factory=TypingEvidence)
     text: TextEvidence = msgspec.field(default_factory=TextEvidence)
+    facts: EnvironmentFacts = msgspec.field(default_factory=EnvironmentFacts)
+    clicks: ClickEvidence = msgspec.field(default_factory=ClickEvidence)
+    activity: ActivityEvidence = msgspec.field(default_factory=ActivityEvidence)
+    key_timing: KeyTimingEvidence = msgspec.field(default_factory=KeyTimingEvidence)
+    scroll: ScrollEvidence = msgspec.field(default_factory=ScrollEvidence)
+    pace: PaceEvidence = msgspec.field(default_factory=PaceEvidence)
+    moves: MoveEvidence = msgspec.field(default_factory=MoveEvidence)
 
 
 def new_state() -> DetectorState:
@@ -131,6 +254,13 @@ def copy_state(state: DetectorState) -> DetectorState:
         pointer=copy.copy(state.pointer),
         typing=copy.copy(state.typing),
         text=copy.copy(state.text),
+        facts=copy.copy(state.facts),
+        clicks=copy.copy(state.clicks),
+        activity=copy.copy(state.activity),
+        key_timing=copy.copy(state.key_timing),
+        scroll=copy.copy(state.scroll),
+        pace=copy.copy(state.pace),
+        moves=copy.copy(state.moves),
     )
 
 

@@ -78,7 +78,9 @@ class SessionBuilder:
             px = (1 - u) ** 2 * sx + 2 * (1 - u) * u * cx + u**2 * x
             py = (1 - u) ** 2 * sy + 2 * (1 - u) * u * cy + u**2 * y
             samples.append((i * step_ms, round(px), round(py)))
-        self.messages.append(MouseMove(seq=self._next_seq(), t=self.t, samples=samples))
+        # The pixel reports how many samples the browser coalesced: at least one per sample.
+        move = MouseMove(seq=self._next_seq(), t=self.t, samples=samples, coalesced=steps)
+        self.messages.append(move)
         self.t += steps * step_ms
         self.x, self.y = x, y
         return self
@@ -198,7 +200,7 @@ class SessionBuilder:
         return self
 
 
-# --- Hypothesis: what a person does ---------------------------------------------------------
+# --- Hypothesis: what a person does --------------------------------------------------------------
 
 coordinates = st.integers(min_value=0, max_value=1900)
 
@@ -262,7 +264,7 @@ def person_sessions(draw: st.DrawFn, *, page_scripts: bool = False) -> list[Mess
     return builder.messages
 
 
-# --- Hypothesis: anything the vocabulary allows --------------------------------------------
+# --- Hypothesis: anything the vocabulary allows --------------------------------------------------
 
 _offsets = st.integers(min_value=-100, max_value=3000)
 _xy_samples = st.lists(st.tuples(_offsets, coordinates, coordinates), min_size=1, max_size=6)
@@ -299,6 +301,15 @@ environments = st.builds(
 honest_environments = st.builds(
     Environment, userAgent=st.just(CHROME_UA), webdriver=st.sampled_from([None, False])
 )
+plausible_environments = st.builds(
+    Environment,
+    userAgent=st.just(CHROME_UA),
+    webdriver=st.sampled_from([None, False]),
+    platform=st.sampled_from(["", "Win32", "Linux x86_64"]),
+    webglRenderer=st.sampled_from(["", "ANGLE (Intel)", "SwiftShader"]),
+    cdpArtefacts=st.sampled_from([None, False, True]),
+)
+"""Real browsers of people: maybe with DevTools open, a software renderer or a UA switcher."""
 automated_environments = st.one_of(
     st.builds(Environment, webdriver=st.just(True)),
     st.builds(Environment, automation=st.just(["__playwright__binding__"])),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Sequence
 
 from hypothesis import given, settings
@@ -24,15 +25,26 @@ from unit.detect.detect_strategies import (
     BASE_T,
     arbitrary_sessions,
     automated_environments,
-    honest_environments,
     person_sessions,
+    plausible_environments,
 )
 
 MAX_STATE_BYTES = 2048  # the largest possible state, in test_detect_state, is below it
 PROPERTY = settings(max_examples=100, deadline=None)
+CORROBORATING = {"software_rendering", "devtools_protocol", "paste_then_submit"}
 BEHAVIOURAL_FAMILIES = (
-    {"click_without_pointer_trail", "text_without_keystrokes"},
-    {"machine_typing_cadence"},
+    {
+        "click_without_pointer_trail",
+        "text_without_keystrokes",
+        "centre_precision_clicks",
+        "teleport_clicks",
+        "think_then_burst",
+        "scroll_jumps",
+    },
+    {"machine_typing_cadence", "machine_key_dwell", "uniform_keystroke_cadence"},
+    {"reading_time_impossible"},
+    {"pointer_without_coalesced_events"},
+    {"inconsistent_platform", "headless_environment"},
 )
 
 
@@ -134,9 +146,32 @@ def test_a_page_clicking_for_itself_never_makes_a_person_medium(messages: list[M
 
 
 @PROPERTY
-@given(arbitrary_sessions(env=honest_environments))
+@given(arbitrary_sessions(env=plausible_environments))
 def test_one_behavioural_family_alone_stays_below_the_bot_band(messages: list[Message]) -> None:
     result = verdict(messages)
 
-    if any(set(result.flags) <= family for family in BEHAVIOURAL_FAMILIES):
+    if any(set(result.flags) <= family | CORROBORATING for family in BEHAVIOURAL_FAMILIES):
         assert result.bot_score < SCORE_BOT
+
+
+@PROPERTY
+@given(arbitrary_sessions(env=plausible_environments))
+def test_corroborating_findings_are_never_reported_alone(messages: list[Message]) -> None:
+    result = verdict(messages)
+
+    assert not result.flags or not set(result.flags) <= CORROBORATING
+
+
+@PROPERTY
+@given(arbitrary_sessions(max_size=60), st.randoms(use_true_random=False))
+def test_the_verdict_does_not_depend_on_how_batches_were_cut_or_resent_in_order(
+    messages: list[Message], rng: random.Random
+) -> None:
+    # Messages arrive in batches of any size; each batch is observed in seq order.
+    state, start = new_state(), 0
+    while start < len(messages):
+        end = start + rng.randint(1, 7)
+        state = observe(state, list(reversed(messages[start:end])))
+        start = end
+
+    assert assess(state) == verdict(messages)

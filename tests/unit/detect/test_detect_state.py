@@ -16,13 +16,15 @@ from notai.detect import (
     new_state,
     observe,
 )
+from notai.detect.behaviour import PACE
 from notai.detect.score import combine
 from notai.detect.signals import Finding
 from notai.detect.state import MAX_AUTOMATION_NAMES, MAX_NAME_LENGTH
-from notai.events import MAX_STRING, Environment
+from notai.detect.tracking import MAX_PENDING
+from notai.events import MAX_STRING, Environment, Size
 from unit.detect.detect_strategies import SessionBuilder
 
-MAX_STATE_BYTES = 2048
+MAX_STATE_BYTES = 3072
 
 
 def test_the_public_surface() -> None:
@@ -35,6 +37,8 @@ def test_the_public_surface() -> None:
             "assess",
             "decode_state",
             "encode_state",
+            "explain",
+            "explanations",
             "new_state",
             "observe",
         ]
@@ -85,10 +89,25 @@ def test_the_largest_possible_state_is_small() -> None:
     builder = SessionBuilder()
     for i in range(MAX_AUTOMATION_NAMES + 4):
         builder.init(Environment(automation=[f"{i:02d}" + "x" * MAX_STRING]))
-    builder.text(10_000_000, field="f" * 256).wait(10**11).keys([1] * 500, hold_ms=1)
+    odd = Environment(
+        userAgent="Mozilla/5.0 (Windows NT 10.0) Chrome/1 Android HeadlessChrome/1",
+        platform="Linux",
+        brands=["Firefox"],
+        screen=Size(w=0, h=0),
+        webglRenderer="SwiftShader " * 100,
+        cdpArtefacts=True,
+    )
+    builder.init(odd).text(10_000_000, field="f" * 256).wait(10**11)
+    builder.keys([1] * 500, hold_ms=1)
+    for i in range(PACE.max_fields + 10):  # answers to more fields than are remembered
+        builder.text(1, field=f"{i:03d}" + "q" * 200)
+    for i in range(MAX_PENDING + 4):  # presses out of silence, all pending
+        builder.wait(5000).move_to(100 + 300 * (i % 2), 100, steps=1).click()
     state = observe(new_state(), builder.messages)
 
     assert all(len(name) == MAX_NAME_LENGTH for name in state.env.automation_names)
+    assert len(state.pace.fields) == PACE.max_fields
+    assert len(state.activity.pending) == MAX_PENDING
     assert len(encode_state(state)) < MAX_STATE_BYTES
 
 
@@ -111,5 +130,5 @@ def test_noisy_or_never_averages() -> None:
 def test_an_empty_state_is_stored_in_a_few_bytes() -> None:
     stored = encode_state(new_state())
 
-    assert len(stored) < 64
+    assert len(stored) < 128
     assert isinstance(decode_state(stored), DetectorState)

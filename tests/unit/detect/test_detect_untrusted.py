@@ -66,9 +66,9 @@ def test_many_script_made_clicks_and_scrolls_stay_weak() -> None:
 def test_untrusted_moves_inputs_and_touches_count_as_weak_evidence() -> None:
     builder = SessionBuilder().init()
     builder.append(MouseMove(seq=0, t=0, samples=[(0, 10, 10), (16, 30, 12)], trusted=False))
-    builder.text(12, trusted=False).text(3, trusted=False)
+    builder.text(0, trusted=False).text(-3, trusted=False)  # inputs that add no text
     builder.append(MouseMove(seq=0, t=0, samples=[(0, 40, 10)], trusted=False))
-    builder.text(1, "", trusted=False)
+    builder.text(0, "", trusted=False)
 
     result = verdict(builder.messages)
 

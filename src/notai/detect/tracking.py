@@ -1,0 +1,293 @@
+"""Keeping the evidence of the behavioural signals in `detect.behaviour`, message by message.
+
+Called from `detect.observe` in `seq` order. Every update costs work proportional to the
+message's own samples plus a handful of pending findings, never to the session so far.
+
+The pixel sends key timings in batches that close 1.5 s after the last key, so keys can
+arrive after later clicks and scrolls. Findings that an earlier key (or any earlier event)
+would explain are therefore kept as *pending* for a while: a late message whose time falls
+in a pending finding's window withdraws it. At most `MAX_PENDING` are kept; older ones
+become final.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+
+from notai.detect.behaviour import (
+    CENTRE,
+    COALESCED,
+    COLD,
+    PACE,
+    PASTE_SUBMIT,
+    SCROLL_JUMP,
+    TELEPORT,
+    centre_chance,
+)
+from notai.detect.keys import DWELL, UNIFORM
+from notai.detect.state import DetectorState
+from notai.events import (
+    Clipboard,
+    Focus,
+    FormSubmit,
+    Input,
+    Keypress,
+    Message,
+    MouseClick,
+    MouseMove,
+    Scroll,
+    Touch,
+)
+
+MAX_PENDING = 8
+COLD_CLICK = 0
+SCROLL_JUMP_KIND = 1
+
+
+# --- activity runs and late messages ---------------------------------------------------------
+
+
+def activity_times(message: Message) -> list[int]:
+    """When the person (or tool) did something in this message; empty for housekeeping."""
+    match message:
+        case MouseMove() | Scroll() | Touch():
+            return [message.t + offset for offset, _, _ in message.samples]
+        case Keypress():
+            return [message.t + down for down, _, _ in message.keys]
+        case MouseClick() | Input() | Clipboard() | Focus() | FormSubmit():
+            return [message.t]
+        case _:
+            return []
+
+
+def note_activity(state: DetectorState, message: Message) -> None:
+    """Advance the activity runs; let earlier-timed activity withdraw pending findings."""
+    activity, pointer = state.activity, state.pointer
+    explains_jumps = isinstance(message, Keypress | Touch) or (
+        isinstance(message, MouseClick) and message.phase == "down"
+    )
+    moving = isinstance(message, MouseMove) and message.trusted
+    for at in activity_times(message):
+        if at < activity.last_t:
+            _withdraw(state, at, explains_jumps)
+            continue
+        if not activity.last_t or at - activity.last_t >= COLD.silence_ms:
+            activity.run_start_t, activity.run_moves = at, 0
+            activity.rest_known = pointer.known
+            activity.rest_x, activity.rest_y = pointer.x, pointer.y
+        activity.run_moves += moving
+        activity.last_t = at
+
+
+def _withdraw(state: DetectorState, at: int, explains_jumps: bool) -> None:
+    kept = []
+    for start, end, kind in state.activity.pending:
+        if start < at <= end and (kind == COLD_CLICK or explains_jumps):
+            _undo(state, kind)
+        else:
+            kept.append((start, end, kind))
+    state.activity.pending = tuple(kept)
+
+
+def _undo(state: DetectorState, kind: int) -> None:
+    if kind == COLD_CLICK:
+        state.clicks.cold -= 1
+        if not state.clicks.cold:
+            state.clicks.cold_first_t = state.clicks.cold_last_t = 0
+    else:
+        state.scroll.jumps -= 1
+        if not state.scroll.jumps:
+            state.scroll.first_t = state.scroll.last_t = 0
+
+
+def _hold(state: DetectorState, start: int, end: int, kind: int) -> None:
+    pending = (*state.activity.pending, (start, end, kind))
+    state.activity.pending = pending[-MAX_PENDING:]
+
+
+# --- pointer -----------------------------------------------------------------------------------
+
+
+def note_move(state: DetectorState, message: MouseMove) -> None:
+    """Judge a trusted move message for coalesced samples."""
+    if len(message.samples) < COALESCED.min_samples:
+        return
+    moves = state.moves
+    moves.judged += 1
+    if message.coalesced == 0:
+        moves.uncoalesced += 1
+        moves.first_t = moves.first_t or message.t
+
+
+def note_step(state: DetectorState) -> None:
+    """Remember where the pointer was before it moves on (the start of its last step)."""
+    pointer, clicks = state.pointer, state.clicks
+    clicks.prev_known, clicks.prev_x, clicks.prev_y = pointer.known, pointer.x, pointer.y
+
+
+def note_press(state: DetectorState, message: MouseClick) -> None:
+    """Judge a trusted main-button mouse press: centring, last step, approach out of silence.
+
+    Called before the press moves the pointer state on.
+    """
+    state.activity.last_press_t = max(state.activity.last_press_t, message.t)
+    if message.button != 0:
+        return
+    state.clicks.presses += 1
+    _judge_centre(state, message)
+    _judge_step(state, message)
+    _judge_cold(state, message)
+
+
+def _judge_centre(state: DetectorState, message: MouseClick) -> None:
+    box, clicks = message.target, state.clicks
+    if box is None or min(box.w, box.h) < CENTRE.min_side_px:
+        return
+    if max(box.w, box.h) > CENTRE.max_side_px:
+        return
+    clicks.sized += 1
+    off_x = abs(message.x - (box.x + box.w / 2))
+    off_y = abs(message.y - (box.y + box.h / 2))
+    if off_x <= CENTRE.tolerance_px and off_y <= CENTRE.tolerance_px:
+        clicks.centred += 1
+        clicks.centred_log10_chance += math.log10(max(1e-12, centre_chance(box.w, box.h)))
+        clicks.centred_first_t = clicks.centred_first_t or message.t
+        clicks.centred_last_t = max(clicks.centred_last_t, message.t)
+
+
+def _judge_step(state: DetectorState, message: MouseClick) -> None:
+    pointer, clicks = state.pointer, state.clicks
+    if not pointer.known or pointer.from_click:
+        return
+    if message.t - pointer.t > TELEPORT.approach_window_ms:
+        return
+    step = math.dist((message.x, message.y), (pointer.x, pointer.y))
+    if step <= COLD.same_spot_px:
+        if not clicks.prev_known:
+            return
+        step = math.dist((pointer.x, pointer.y), (clicks.prev_x, clicks.prev_y))
+    clicks.approached += 1
+    if step >= TELEPORT.min_step_px:
+        clicks.teleports += 1
+        clicks.teleport_max_px = max(clicks.teleport_max_px, round(step))
+        clicks.teleport_first_t = clicks.teleport_first_t or message.t
+        clicks.teleport_last_t = max(clicks.teleport_last_t, message.t)
+
+
+def _judge_cold(state: DetectorState, message: MouseClick) -> None:
+    activity, clicks = state.activity, state.clicks
+    if not activity.rest_known or message.t - activity.run_start_t > COLD.approach_ms:
+        return
+    if activity.run_moves > COLD.max_approach_samples:
+        return  # the pointer travelled, however briefly
+    rest = (activity.rest_x, activity.rest_y)
+    if math.dist(rest, (message.x, message.y)) <= COLD.same_spot_px:
+        return  # the pointer was already resting on what it pressed
+    clicks.cold += 1
+    clicks.cold_first_t = clicks.cold_first_t or message.t
+    clicks.cold_last_t = max(clicks.cold_last_t, message.t)
+    start = activity.run_start_t
+    _hold(state, start - COLD.silence_ms, start - 1, COLD_CLICK)
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
+    """One non-modifier key: how long it was held, and its gap from the key before."""
+    keys = state.key_timing
+    state.activity.last_key_t = max(state.activity.last_key_t, down)
+    if up >= down:
+        keys.dwell_measured += 1
+        if up - down < DWELL.short_ms:
+            keys.dwell_short += 1
+            keys.dwell_first_t = keys.dwell_first_t or down
+    if gap is None or not 0 <= gap < UNIFORM.max_gap_ms:
+        keys.last_gap = -1  # a pause: the next gap starts a new run of pairs
+        return
+    keys.gaps += 1
+    keys.gap_sum += gap
+    keys.gap_sumsq += float(gap) * gap
+    keys.gap_first_t = keys.gap_first_t or down
+    if keys.last_gap >= 0:
+        keys.pairs += 1
+        slack = max(UNIFORM.even_ms, UNIFORM.even_share * max(gap, keys.last_gap))
+        keys.even_pairs += abs(gap - keys.last_gap) <= slack
+    keys.last_gap = gap
+
+
+# --- scrolling ---------------------------------------------------------------------------------
+
+
+def note_scroll(state: DetectorState, message: Scroll) -> None:
+    """Count steps of a trusted scroll run, and jumps that nothing before explains."""
+    scroll, activity = state.scroll, state.activity
+    for offset, x, y in message.samples:
+        at = message.t + offset
+        if scroll.known:
+            step = max(abs(x - scroll.x), abs(y - scroll.y))
+            scroll.steps += 1
+            explained = max(activity.last_key_t, activity.last_press_t)
+            if step >= SCROLL_JUMP.min_jump_px and at - explained > SCROLL_JUMP.explained_ms:
+                _count_jump(state, at, step)
+        scroll.known, scroll.x, scroll.y = True, x, y
+
+
+def _count_jump(state: DetectorState, at: int, step: int) -> None:
+    scroll = state.scroll
+    scroll.jumps += 1
+    scroll.max_jump_px = max(scroll.max_jump_px, step)
+    scroll.first_t = scroll.first_t or at
+    scroll.last_t = max(scroll.last_t, at)
+    _hold(state, at - SCROLL_JUMP.explained_ms, at, SCROLL_JUMP_KIND)
+
+
+def note_touch(state: DetectorState, message: Touch) -> None:
+    # A finger on the screen explains what the page does next (flings, taps on links), and
+    # says an on-screen keyboard may be typing.
+    state.activity.last_press_t = max(state.activity.last_press_t, message.t)
+    if message.trusted:
+        state.facts.touch_device = True
+
+
+# --- pace: answers, paste, submit ----------------------------------------------------------------
+
+
+def note_page_start(state: DetectorState, t: int, *, reset: bool) -> None:
+    """A page loaded (reset) or the pixel's init arrived (only if nothing started the page)."""
+    pace = state.pace
+    if reset:
+        pace.start_t, pace.fields = t, ()
+        state.scroll.known = False
+    elif not pace.start_t:
+        pace.start_t = t
+
+
+def note_answer(state: DetectorState, message: Input) -> None:
+    pace = state.pace
+    field = zlib.crc32(message.field.encode())
+    if field not in pace.fields and len(pace.fields) < PACE.max_fields:
+        pace.fields = (*pace.fields, field)
+
+
+def note_paste(state: DetectorState, message: Clipboard) -> None:
+    pace = state.pace
+    if message.action == "paste" and message.length >= PASTE_SUBMIT.min_length:
+        pace.paste_t, pace.paste_length = message.t, message.length
+        pace.keys_at_paste = state.typing.keys
+
+
+def note_submit(state: DetectorState, message: FormSubmit) -> None:
+    pace = state.pace
+    answered, elapsed = len(pace.fields), message.t - pace.start_t
+    fast = pace.start_t and elapsed < PACE.min_ms_per_field * answered
+    if answered >= PACE.min_fields and fast:
+        pace.fast_submits += 1
+        pace.first_t = pace.first_t or message.t
+        if answered > pace.fastest_answered:
+            pace.fastest_answered, pace.fastest_elapsed_ms = answered, max(0, elapsed)
+    recent_paste = pace.paste_t and 0 <= message.t - pace.paste_t <= PASTE_SUBMIT.within_ms
+    if recent_paste and state.typing.keys - pace.keys_at_paste <= PASTE_SUBMIT.max_keys_after:
+        pace.paste_submits += 1
+        pace.paste_submit_t = pace.paste_submit_t or message.t

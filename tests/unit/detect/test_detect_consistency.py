@@ -1,0 +1,112 @@
+"""Environmental signals: a browser whose description of itself does not hang together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from notai.detect import SCORE_BOT, SCORE_MEDIUM, Assessment, assess, new_state, observe
+from notai.detect.environment import mismatches, unusual
+from notai.events import Environment, Message, Size
+from unit.detect.detect_strategies import CHROME_UA, SessionBuilder
+
+MAC_SAFARI = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15"
+)
+ANDROID = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/142.0 Mobile Safari/537.36"
+CHROME_BRANDS = ["Chromium", "Google Chrome", "Not_A Brand"]
+SCREEN = Size(w=1920, h=1080)
+
+
+def verdict(messages: Sequence[Message]) -> Assessment:
+    return assess(observe(new_state(), messages))
+
+
+def full(**fields: object) -> Environment:
+    """A full report, as the pixel sends it, with `fields` changed."""
+    base: dict[str, object] = {
+        "userAgent": CHROME_UA,
+        "webdriver": False,
+        "platform": "Win32",
+        "languages": ["en-US"],
+        "screen": SCREEN,
+        "plugins": 5,
+        "brands": CHROME_BRANDS,
+    }
+    return Environment(**{**base, **fields})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        full(),
+        full(userAgent=MAC_SAFARI, platform="MacIntel", brands=[]),
+        full(userAgent=ANDROID, platform="Linux armv81", plugins=0, mobile=True),
+        full(userAgent=ANDROID.replace("Mobile ", ""), platform="Linux armv81", plugins=0),
+        full(
+            userAgent=MAC_SAFARI.replace("Safari/605", "Mobile/15E148 Safari/604"),
+            platform="MacIntel",
+            brands=[],
+            touchPoints=5,
+        ),  # an iPad asking for desktop pages
+        full(
+            userAgent=CHROME_UA.replace("Windows NT 10.0; Win64; x64", "X11; CrOS x86_64 14541"),
+            platform="Linux x86_64",
+        ),
+    ],
+)
+def test_ordinary_browsers_hang_together(env: Environment) -> None:
+    assert mismatches(env) == set()
+    assert unusual(env) == set()
+    assert verdict(SessionBuilder().init(env).messages).flags == ()
+
+
+def test_a_windows_user_agent_on_linux_is_inconsistent_but_not_a_bot() -> None:
+    result = verdict(SessionBuilder().init(full(platform="Linux x86_64")).messages)
+
+    assert result.flags == ("inconsistent_platform",)
+    assert SCORE_MEDIUM <= result.bot_score < SCORE_BOT
+    assert result.evidence["inconsistent_platform"]["mismatches"] == "ua_windows_platform_linux"
+
+
+def test_client_hints_with_a_firefox_user_agent_are_inconsistent() -> None:
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+    assert mismatches(full(userAgent=firefox)) == {"client_hints_without_chrome_ua"}
+
+
+def test_a_desktop_chrome_without_plugins_or_languages_is_weak_evidence() -> None:
+    result = verdict(SessionBuilder().init(full(plugins=0, languages=[])).messages)
+
+    assert result.flags == ("headless_environment",)
+    assert result.bot_score < SCORE_MEDIUM
+
+
+def test_a_report_that_leaves_fields_out_says_nothing_about_them() -> None:
+    assert unusual(Environment(userAgent=CHROME_UA)) == set()
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        full(webglRenderer="ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)))"),
+        full(cdpArtefacts=True),
+        full(webglRenderer="llvmpipe (LLVM 15.0.6, 256 bits)", cdpArtefacts=True),
+    ],
+)
+def test_software_rendering_and_devtools_are_never_reported_alone(env: Environment) -> None:
+    result = verdict(SessionBuilder().init(env).messages)
+
+    assert (result.bot_score, result.flags) == (0.0, ())
+
+
+def test_corroborating_findings_count_beside_another() -> None:
+    env = full(platform="Linux x86_64", webglRenderer="SwiftShader", cdpArtefacts=True)
+
+    result = verdict(SessionBuilder().init(env).messages)
+
+    assert set(result.flags) == {"inconsistent_platform", "software_rendering", "devtools_protocol"}
+    alone = verdict(SessionBuilder().init(full(platform="Linux x86_64")).messages)
+    assert result.bot_score > alone.bot_score
