@@ -6,7 +6,7 @@ DEMO_DB ?= ./notai-demo.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint typecheck bench bench-collector bench-detection bench-gate pixel clean
+.PHONY: help install run test lint typecheck bench bench-collector bench-detection bench-detection-gate bench-gate pixel clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,14 @@ bench-gate: install ## The small, fixed benchmarks CI runs as gates
 	scripts/ensure-wrk
 	$(BIN)/python bench/user_sessions.py --gate
 	$(BIN)/python bench/collector.py --gate
+
+bench-detection: install ## Detection evaluation: recorded people and real automated Chromium (~30 min)
+	scripts/ensure-chromium
+	$(BIN)/python -m bench.detection
+
+bench-detection-gate: install ## The detection evaluation's quick gate (~2 min)
+	scripts/ensure-chromium
+	$(BIN)/python -m bench.detection --quick
 
 pixel: ## Rebuild the minified pixel (needs npm)
 	scripts/build-pixel

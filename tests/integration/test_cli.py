@@ -118,3 +118,12 @@ def test_demo_feeds_sessions_through_ingest(database_url: str) -> None:
     )
     assert unknown.returncode != 0
     assert "Traceback" not in unknown.stderr
+
+
+def test_rollups_rebuild(fresh_sqlite: str) -> None:
+    created = as_json(notai(fresh_sqlite, "integrations", "create", "--name", "R", "--json"))
+    notai(fresh_sqlite, "demo", "--integration", created["id"], "--users", "2", "--sessions", "5")
+
+    result = notai(fresh_sqlite, "rollups", "rebuild", "--integration", created["id"])
+
+    assert "from 5 sessions" in result.stderr

@@ -228,3 +228,38 @@ rate_limits = Table(
     Column("hits", Integer, nullable=False),
     PrimaryKeyConstraint("integration_id", "key_id", "second"),
 )
+
+# --- the dashboard's accounts (migration 0004) ---------------------------------------------
+
+# People who sign in to the dashboard, each belonging to one integration. An e-mail address
+# names one account on the server (the sign-in form asks for nothing else), hence the index
+# on it alone, as `api_keys_by_hash` is on the key alone.
+dashboard_users = Table(
+    "dashboard_users",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("id", String(16), nullable=False),
+    Column("email", Text, nullable=False),  # lower case
+    Column("password_hash", Text, nullable=False),  # scrypt$n$r$p$salt$hash
+    Column("role", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_sign_in_at", BigInteger, nullable=True),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", BigInteger, nullable=True),
+    PrimaryKeyConstraint("integration_id", "id"),
+    Index("dashboard_users_by_email", "email", unique=True),
+)
+
+# Signed-in browsers: only a SHA-256 of the cookie's random token is stored, so a copy of the
+# table cannot be replayed as cookies.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("integration_id", "token_hash"),
+    Index("dashboard_sessions_by_token", "token_hash", unique=True),
+)
