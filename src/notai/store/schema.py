@@ -135,6 +135,8 @@ lms_users = Table(
     PrimaryKeyConstraint("integration_id", "user_id"),
     Index("lms_users_by_first_seen", "integration_id", "first_seen", "user_id"),
     Index("lms_users_by_last_seen", "integration_id", "last_seen"),
+    # Stats and analytics count users flagged since a time: few, found by range.
+    Index("lms_users_by_last_bot", "integration_id", "last_bot_at"),
 )
 
 courses = Table(
