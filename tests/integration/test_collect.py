@@ -195,3 +195,13 @@ def test_preflight_allows_cross_origin_posts(harness: Harness) -> None:
 
     assert response.status_code == 204
     assert "POST" in response.headers["access-control-allow-methods"]
+
+
+def test_the_page_is_never_told_its_score(harness: Harness) -> None:
+    integration = harness.integration()
+    body = encode_batch(batch(integration, session_id(), [init(0, webdriver=True)]))
+
+    response = harness.client.post(URL, content=body)
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"sessionId", "accepted", "duplicates"}

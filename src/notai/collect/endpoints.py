@@ -18,6 +18,14 @@ from notai.collect.origins import FORBIDDEN_ORIGIN_MESSAGE, origin_refused
 from notai.collect.protocol import MAX_BATCH_BYTES, MalformedBatch, decode_batch
 
 _encode = msgspec.json.Encoder().encode
+
+
+class BatchReceipt(msgspec.Struct, frozen=True):
+    sessionId: str
+    accepted: int
+    duplicates: int
+
+
 _CORS = {
     "access-control-allow-origin": "*",
     "access-control-allow-methods": "POST, OPTIONS",
@@ -46,7 +54,9 @@ async def collect_batch(request: Request) -> Response:
         return _refuse(
             404, "UNKNOWN_INTEGRATION", "No integration with this data-key here.", "integration"
         )
-    return Response(_encode(result), media_type="application/json", headers=_CORS)
+    # The page gets what was stored, never the score: page script (an agent's, too) reads it.
+    receipt = BatchReceipt(result.sessionId, result.accepted, result.duplicates)
+    return Response(_encode(receipt), media_type="application/json", headers=_CORS)
 
 
 async def collect_preflight(request: Request) -> Response:
