@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from notai.store.database import Connection
+from notai.store.rollups import BUCKET_COLUMNS
 from notai.store.sql import Where
 
 
@@ -20,7 +21,7 @@ class BucketRow(msgspec.Struct, frozen=True):
     score_sum: float
 
 
-_BUCKET_COLUMNS = "bucket, sessions, events, high, medium, low, human, matched, score_sum"
+_BUCKET_COLUMNS = ", ".join(("bucket", *BUCKET_COLUMNS))
 
 
 async def bucket_rows(

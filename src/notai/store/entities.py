@@ -8,16 +8,12 @@ entity's first session, its counts come from the per-day rows inside the window 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 import msgspec
 
 from notai.store.database import Connection, Row
-from notai.store.rollups import day_of
+from notai.store.rollups import ENTITIES, EntityKind, day_of
 from notai.store.sql import Where
-
-EntityKind = Literal["u", "c"]
 
 
 class Counts(msgspec.Struct, frozen=True):
@@ -39,21 +35,6 @@ class EntityRecord(msgspec.Struct, frozen=True, kw_only=True):
     counts: Counts
 
 
-@dataclass(frozen=True)
-class _Table:
-    name: str
-    key: str
-    label: str
-    provider: str
-
-
-_TABLES: dict[EntityKind, _Table] = {
-    "u": _Table("lms_users", "user_id", "user_name", "''"),
-    "c": _Table("courses", "course_id", "name", "provider"),
-}
-_URL = {"u": "user_url", "c": "url"}
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -69,7 +50,7 @@ async def page_entities(
     limit: int,
 ) -> list[EntityRecord]:
     """Users or courses seen inside the window, newest first by first session, keyset paged."""
-    table = _TABLES[kind]
+    table = ENTITIES[kind]
     where = Where()
     where.add("integration_id = {} AND last_seen >= {}", integration_id, since_ms)
     if search:
@@ -82,9 +63,9 @@ async def page_entities(
         top, top_id = where.param(before[0]), where.param(before[1])
         where.add(f"first_seen <= {top} AND (first_seen < {top} OR {table.key} < {top_id})")
     rows = await conn.fetch(
-        f"SELECT {table.key} AS id, {table.label} AS name, {_URL[kind]} AS url,"
+        f"SELECT {table.key} AS id, {table.label} AS name, {table.url} AS url,"
         f" {table.provider} AS provider, first_seen, last_seen, member_count, session_count,"
-        f" bot_sessions, medium_sessions, score_sum, max_score FROM {table.name}"
+        f" bot_sessions, medium_sessions, score_sum, max_score FROM {table.table}"
         f" WHERE {where.sql()} ORDER BY first_seen DESC, {table.key} DESC"
         f" LIMIT {where.param(limit)}",
         *where.args,

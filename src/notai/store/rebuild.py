@@ -7,11 +7,9 @@ from collections.abc import Sequence
 import msgspec
 
 from notai.store.database import Connection
-from notai.store.rollups import upsert_course, upsert_lms_user
+from notai.store.rollups import BUCKET_COLUMNS, ENTITIES, upsert_course, upsert_lms_user
 
 _ROLLUP_TABLES = ("entity_daily", "entity_members", "integration_buckets", "dimension_daily")
-_BUCKET_COLUMNS = ("sessions", "events", "high", "medium", "low", "human", "matched", "score_sum")
-_ENTITY_TABLES = {"u": ("lms_users", "user_id"), "c": ("courses", "course_id")}
 
 
 class NamedEntity(msgspec.Struct, frozen=True):
@@ -34,10 +32,14 @@ class EntityCounts(msgspec.Struct, frozen=True):
     last_bot_at: int | None
 
 
+def _tables() -> list[tuple[str, tuple[str, str]]]:
+    return [(kind, (e.table, e.key)) for kind, e in ENTITIES.items()]
+
+
 async def clear(conn: Connection, integration_id: str) -> None:
     for table in _ROLLUP_TABLES:
         await conn.execute(f"DELETE FROM {table} WHERE integration_id = $1", integration_id)
-    for table, _ in _ENTITY_TABLES.values():
+    for table in (entity.table for entity in ENTITIES.values()):
         await conn.execute(
             f"UPDATE {table} SET session_count = 0, bot_sessions = 0, medium_sessions = 0,"
             " score_sum = 0, max_score = 0, member_count = 0, last_bot_at = NULL"
@@ -75,7 +77,7 @@ async def write_counts(
     entities: Sequence[EntityCounts],
     daily: Sequence[tuple[str, str, int, int, int, int, float, float]],
 ) -> None:
-    for kind, (table, key) in _ENTITY_TABLES.items():
+    for kind, (table, key) in _tables():
         await conn.executemany(
             f"UPDATE {table} SET session_count = $3, bot_sessions = $4, medium_sessions = $5,"
             f" score_sum = $6, max_score = $7, last_bot_at = $8"
@@ -110,7 +112,7 @@ async def write_members(
         " VALUES ($1, $2, $3, $4)",
         [(integration_id, *member) for member in members],
     )
-    for kind, (table, key) in _ENTITY_TABLES.items():
+    for kind, (table, key) in _tables():
         await conn.execute(
             f"UPDATE {table} SET member_count = (SELECT COUNT(*) FROM entity_members m"
             f" WHERE m.integration_id = {table}.integration_id AND m.kind = $2"
@@ -123,8 +125,8 @@ async def write_members(
 async def write_buckets(
     conn: Connection, integration_id: str, rows: Sequence[tuple[str, int, dict[str, float]]]
 ) -> None:
-    columns = ", ".join(_BUCKET_COLUMNS)
-    placeholders = ", ".join(f"${i}" for i in range(4, 4 + len(_BUCKET_COLUMNS)))
+    columns = ", ".join(BUCKET_COLUMNS)
+    placeholders = ", ".join(f"${i}" for i in range(4, 4 + len(BUCKET_COLUMNS)))
     await conn.executemany(
         f"INSERT INTO integration_buckets (integration_id, grain, bucket, {columns})"
         f" VALUES ($1, $2, $3, {placeholders})",
@@ -135,7 +137,7 @@ async def write_buckets(
                 bucket,
                 *(
                     float(counts.get(c, 0)) if c == "score_sum" else int(counts.get(c, 0))
-                    for c in _BUCKET_COLUMNS
+                    for c in BUCKET_COLUMNS
                 ),
             )
             for grain, bucket, counts in rows

@@ -42,16 +42,23 @@ class SessionFacts(msgspec.Struct, frozen=True):
 
 
 @dataclass(frozen=True)
-class _Entity:
+class EntityTable:
+    """Where an entity kind's rows and columns are: the one description the store shares."""
+
     table: str
     key: str
-    session_column: str
+    """Its id column, named like the sessions column that points at it."""
+    label: str
+    url: str
+    provider: str
+    """A column, or the SQL literal `''` where the kind has none."""
 
 
-_ENTITIES: dict[EntityKind, _Entity] = {
-    "u": _Entity("lms_users", "user_id", "user_id"),
-    "c": _Entity("courses", "course_id", "course_id"),
+ENTITIES: dict[EntityKind, EntityTable] = {
+    "u": EntityTable("lms_users", "user_id", "user_name", "user_url", "''"),
+    "c": EntityTable("courses", "course_id", "name", "url", "provider"),
 }
+BUCKET_COLUMNS = ("sessions", "events", "high", "medium", "low", "human", "matched", "score_sum")
 
 
 def day_of(ms: int) -> int:
@@ -122,7 +129,7 @@ async def _count(
     """Add (+1) or remove (-1) one session's contribution to an entity and its day."""
     band = band_of(facts.score)
     bot, medium = int(band == "bot") * sign, int(band == "medium") * sign
-    entity = _ENTITIES[kind]
+    entity = ENTITIES[kind]
     day = day_of(facts.created_at)
     await conn.execute(
         f"UPDATE {entity.table} SET session_count = session_count + $3,"
@@ -171,8 +178,8 @@ async def _recompute_extremes(
     conn: Connection, integration_id: str, kind: EntityKind, entity_id: str, gone: SessionFacts
 ) -> None:
     """After a contribution left, recompute the maxima it may have held, from sessions."""
-    entity = _ENTITIES[kind]
-    where = f"integration_id = $1 AND {entity.session_column} = $2"
+    entity = ENTITIES[kind]
+    where = f"integration_id = $1 AND {entity.key} = $2"
     await conn.execute(
         f"UPDATE {entity.table} SET"
         f" max_score = COALESCE((SELECT MAX(bot_score) FROM sessions WHERE {where}), 0),"
@@ -218,7 +225,7 @@ async def _add_member(
         member,
     )
     if added is not None:
-        entity = _ENTITIES[kind]
+        entity = ENTITIES[kind]
         await conn.execute(
             f"UPDATE {entity.table} SET member_count = member_count + 1"
             f" WHERE integration_id = $1 AND {entity.key} = $2",
@@ -254,17 +261,14 @@ async def _move_buckets(
         await _bump_bucket(conn, integration_id, grain, bucket, changes)
 
 
-_BUCKET_COLUMNS = ("sessions", "events", "high", "medium", "low", "human", "matched", "score_sum")
-
-
 async def _bump_bucket(
     conn: Connection, integration_id: str, grain: str, bucket: int, changes: dict[str, int | float]
 ) -> None:
-    values = [changes.get(column, 0) for column in _BUCKET_COLUMNS]
-    columns = ", ".join(_BUCKET_COLUMNS)
-    placeholders = ", ".join(f"${i}" for i in range(4, 4 + len(_BUCKET_COLUMNS)))
+    values = [changes.get(column, 0) for column in BUCKET_COLUMNS]
+    columns = ", ".join(BUCKET_COLUMNS)
+    placeholders = ", ".join(f"${i}" for i in range(4, 4 + len(BUCKET_COLUMNS)))
     updates = ", ".join(
-        f"{c} = integration_buckets.{c} + excluded.{c}" for c in _BUCKET_COLUMNS if c in changes
+        f"{c} = integration_buckets.{c} + excluded.{c}" for c in BUCKET_COLUMNS if c in changes
     )
     await conn.execute(
         f"INSERT INTO integration_buckets (integration_id, grain, bucket, {columns})"
