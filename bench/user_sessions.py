@@ -49,6 +49,7 @@ import msgspec
 from notai.api.ratelimit import rate_limiter_for
 from notai.api.responses import history_start_ms
 from notai.api.schemas import Pagination, SessionPage, public_session
+from notai.clock import now_ms
 from notai.collect.rebuild import rebuild_rollups
 from notai.settings import Settings
 from notai.store import sessions as sessions_repo
@@ -503,7 +504,7 @@ async def load_sessions(
     """(total seconds, seconds inside insert_sessions) to lay down every session."""
     started = time.perf_counter()
     owners = arrival_order(counts)
-    end_ms = service.now_ms() - 3_600_000
+    end_ms = now_ms() - 3_600_000
     inserting = 0.0
     for chunk in session_chunks(integration_id, users, owners, end_ms):
         inserting += await timed(insert_sessions(db, chunk))
@@ -561,7 +562,7 @@ async def probe_store(
     principal = await service.resolve_key(db, settings, key.key)
     if principal is None:
         raise RuntimeError("the freshly minted key does not resolve")
-    since = history_start_ms(principal, service.now_ms())
+    since = history_start_ms(principal, now_ms())
     iid = principal.integration_id
 
     async def page(user: str, before: tuple[int, str] | None) -> list[SessionView]:
@@ -574,7 +575,7 @@ async def probe_store(
     position = await walk_store(db, iid, deep_user, since, pages)
     first_views = await page(deep_user, None)
     deep_views = await page(deep_user, position)
-    now = service.now_ms()
+    now = now_ms()
 
     async def render() -> None:
         views = first_views[:PAGE_SIZE]

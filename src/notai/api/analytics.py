@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from notai.api import params
 from notai.api.auth import authenticate
-from notai.api.responses import DAY_MS, history_start_ms, json_response, now_ms
+from notai.api.responses import DAY_MS, history_start_ms, json_response
 from notai.api.schemas import (
     Analytics,
     AnalyticsEnvelope,
@@ -24,6 +24,7 @@ from notai.api.schemas import (
     iso_time,
 )
 from notai.api.state import services
+from notai.clock import now_ms
 from notai.store import analytics as analytics_repo
 from notai.store.analytics import BucketRow
 from notai.store.database import Connection

@@ -9,9 +9,10 @@ from starlette.responses import Response
 
 from notai import __version__
 from notai.api.auth import authenticate
-from notai.api.responses import json_response, now_ms
+from notai.api.responses import json_response
 from notai.api.schemas import Health, Integration, IntegrationEnvelope, iso_time
 from notai.api.state import services
+from notai.clock import now_ms
 from notai.store.database import DatabaseUnavailable
 
 

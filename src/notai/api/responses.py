@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import msgspec
 from starlette.responses import Response
 
@@ -20,10 +18,6 @@ def json_response(
     return Response(
         _encode(body), status_code=status, media_type="application/json", headers=headers
     )
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 DAY_MS = 86_400_000

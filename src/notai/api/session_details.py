@@ -13,7 +13,7 @@ from starlette.responses import Response
 from notai.api import pages, params
 from notai.api.auth import authenticate
 from notai.api.errors import InvalidParameter, NotFound
-from notai.api.responses import history_start_ms, json_response, now_ms
+from notai.api.responses import history_start_ms, json_response
 from notai.api.schemas import (
     EventCounts,
     EventMeta,
@@ -25,6 +25,7 @@ from notai.api.schemas import (
     iso_time,
 )
 from notai.api.state import services
+from notai.clock import now_ms
 from notai.events import CATEGORY_OF, Init, Message, MessageType, Navigation
 from notai.store import events as events_repo
 from notai.store import sessions as sessions_repo

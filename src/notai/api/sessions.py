@@ -9,7 +9,7 @@ from starlette.responses import Response
 from notai.api import pages, params
 from notai.api.auth import authenticate
 from notai.api.errors import NotFound
-from notai.api.responses import history_start_ms, json_response, now_ms
+from notai.api.responses import history_start_ms, json_response
 from notai.api.schemas import (
     ACTIVE_TIMEOUT_MS,
     Pagination,
@@ -19,6 +19,7 @@ from notai.api.schemas import (
     public_session,
 )
 from notai.api.state import services
+from notai.clock import now_ms
 from notai.store import sessions as sessions_repo
 from notai.tenancy.service import Principal
 

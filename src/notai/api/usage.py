@@ -11,9 +11,10 @@ from starlette.responses import Response
 from notai.api import params
 from notai.api.auth import authenticate
 from notai.api.errors import InvalidParameter
-from notai.api.responses import json_response, now_ms
+from notai.api.responses import json_response
 from notai.api.schemas import Usage, UsagePoint
 from notai.api.state import services
+from notai.clock import now_ms
 from notai.store import analytics as analytics_repo
 
 Metric = Literal["ApiCalls", "Events", "Sessions", "StorageBytes", "BotAnalyses"]

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from notai.api import pages, params
 from notai.api.auth import authenticate
-from notai.api.responses import history_start_ms, json_response, now_ms
+from notai.api.responses import history_start_ms, json_response
 from notai.api.schemas import (
     CoursePage,
     CourseSummary,
@@ -18,6 +18,7 @@ from notai.api.schemas import (
     risk_level,
 )
 from notai.api.state import services
+from notai.clock import now_ms
 from notai.store import entities
 from notai.store.rollups import day_of
 from notai.tenancy.service import Principal

@@ -7,12 +7,11 @@ committed; every refusal uses the same `{"error": {...}}` envelope as the API.
 
 from __future__ import annotations
 
-import time
-
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from notai.clock import now_ms
 from notai.collect.ingest import IntegrationNotAccepted, ingest_batch
 from notai.collect.origins import FORBIDDEN_ORIGIN_MESSAGE, origin_refused
 from notai.collect.protocol import MAX_BATCH_BYTES, MalformedBatch, decode_batch
@@ -47,9 +46,7 @@ async def collect_batch(request: Request) -> Response:
     if await origin_refused(services.db, batch.integration, request.headers.get("origin")):
         return _refuse(403, "FORBIDDEN_ORIGIN", FORBIDDEN_ORIGIN_MESSAGE, "origin")
     try:
-        result = await ingest_batch(
-            services.db, services.settings, batch, time.time_ns() // 1_000_000
-        )
+        result = await ingest_batch(services.db, services.settings, batch, now_ms())
     except IntegrationNotAccepted:
         return _refuse(
             404, "UNKNOWN_INTEGRATION", "No integration with this data-key here.", "integration"

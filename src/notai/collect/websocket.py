@@ -13,10 +13,10 @@ pixel then reconnects and re-sends whatever was not acknowledged.
 from __future__ import annotations
 
 import logging
-import time
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from notai.clock import now_ms
 from notai.collect.binary import (
     Events,
     Hello,
@@ -149,7 +149,7 @@ async def _store(websocket: WebSocket, hello: Hello, frame: Events) -> None:
         events=frame.messages,
     )
     try:
-        result = await _group_commit(websocket).ingest(batch, time.time_ns() // 1_000_000)
+        result = await _group_commit(websocket).ingest(batch, now_ms())
     except IntegrationNotAccepted:
         raise _Refusal(
             "UNKNOWN_INTEGRATION",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import time
 
+from notai.clock import now_ms
 from notai.dashboard.passwords import (
     check_strength,
     hash_password,
@@ -37,10 +37,6 @@ class InvalidEmail(ValueError):
 
 class EmailTaken(ValueError):
     pass
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def normalize_email(text: str) -> str:

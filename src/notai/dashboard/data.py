@@ -12,13 +12,14 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from notai.api.analytics import build_analytics
-from notai.api.responses import history_start_ms, now_ms
+from notai.api.responses import history_start_ms
 from notai.api.schemas import Analytics, Pagination, PublicSession, SessionDetails, UserSummary
 from notai.api.schemas import public_session as as_public_session
 from notai.api.session_details import build_details, session_span
 from notai.api.sessions import SessionFilters, session_page, user_sessions_page
 from notai.api.state import services
 from notai.api.users import user_page as api_user_page
+from notai.clock import now_ms
 from notai.events import MessageType
 from notai.store import events as events_repo
 from notai.store import sessions as sessions_repo

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 
 import msgspec
 
+from notai.clock import now_ms
 from notai.settings import Region, Settings
 from notai.store import integrations as repo
 from notai.store.database import Database
@@ -40,10 +40,6 @@ class NewKey(msgspec.Struct, frozen=True):
 
 class UnknownIntegration(LookupError):
     pass
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 async def create_integration(
