@@ -33,14 +33,8 @@ from notai.bands import SCORE_BOT, SCORE_MEDIUM
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 ALL_PERSONAS = (*PERSONAS, *RECORDED_PERSONAS)
-GATE_DETECTED = {
-    c.name: 1.0
-    for c in BOT_CLASSES
-    if not c.humanised and c.name not in ("agent_think_then_act", "agent_insert_text_paced")
-}
+GATE_DETECTED = {c.name for c in BOT_CLASSES if not c.humanised}
 """Classes every one of whose sessions must reach the bot band in the gate."""
-GATE_MEDIUM = ("agent_think_then_act", "agent_insert_text_paced")
-"""Classes that must at least reach the medium band (see docs/detection.md, Known limits)."""
 
 
 def main() -> int:
@@ -56,7 +50,7 @@ def main() -> int:
         classes = [c for c in BOT_CLASSES if not args.bots or c.name in args.bots.split(",")]
         if args.quick and not args.bots:
             # The gate checks what it can hold; classes no signal catches only cost time.
-            classes = [c for c in classes if c.name in GATE_DETECTED or c.name in GATE_MEDIUM]
+            classes = [c for c in classes if c.name in GATE_DETECTED]
         bots, errors = run_bots(classes, args.per_class, args.workers, args.seed)
     bot_table = bot_rows(bots, holdout_scores)
     human_table = human_rows(people)
@@ -154,8 +148,6 @@ def _gate(
     for v in bots:
         if v.source in GATE_DETECTED and v.bot_score < SCORE_BOT:
             failures.append(f"{v.name}: {v.bot_score} < {SCORE_BOT} ({', '.join(v.flags)})")
-        if v.source in GATE_MEDIUM and v.bot_score < SCORE_MEDIUM:
-            failures.append(f"{v.name}: {v.bot_score} < {SCORE_MEDIUM} ({', '.join(v.flags)})")
     for failure in failures:
         print("GATE FAILED:", failure)
     print("gate passed" if not failures else f"{len(failures)} gate failures")

@@ -7,7 +7,10 @@ keyboard. Each persona answers the same quiz plan as the recorded people.
 - keyboard_only: Tab between fields (the page scrolls each into view), arrow keys pick
   choices, Enter submits; never a mouse event.
 - screen_reader: browse mode moves the page to each control without page-visible keys;
-  activating a control sends a press at its exact centre; forms mode types real keys.
+  activating a control sends what Chromium sends for an assistive activation (checked in a
+  real browser over AT-SPI by tests/e2e/test_assistive_activation.py): mousedown and
+  mouseup with `detail` 0, the pixel's `keyboard` kind, then a click posing as the mouse's
+  at the exact centre, with no movement; forms mode types real keys.
 - touch: taps with a finger's scatter, swipes that fling the page, an on-screen keyboard
   whose keys go down and up together.
 - tremor: an older person with a tremor: slow recorded paths with a 4-6 Hz shake, slips
@@ -15,7 +18,11 @@ keyboard. Each persona answers the same quiz plan as the recorded people.
 - paste: drafts the essay in another window and pastes it, then submits.
 - autofill: the browser fills identity fields; the rest is typed.
 - devtools: an ordinary person with DevTools open (a DevTools client is attached).
-- voice_control: voice control clicks controls by name and dictation enters text.
+- voice_control: voice control clicks controls by name (an assistive activation, as the
+  screen reader's) and dictation enters text.
+- voice_mouse_grid: voice control's mouse grid for controls without a name: the pointer
+  jumps to a grid cell over the control (somewhere on it, not its centre) and a real press
+  follows, out of seconds of silence; dictation enters text.
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from bench.detection.quiz import (
 )
 from bench.detection.recordings import KeyRecord, PointerRecord, Split, balabit_sessions
 
-from notai.events import Message
+from notai.events import Box, Message
 
 Persona = Callable[[random.Random, list[list[KeyRecord]], int, str], list[Message]]
 
@@ -111,6 +118,21 @@ def keyboard_only(
 # --- screen reader -------------------------------------------------------------------------------
 
 
+def _assistive_press(
+    trace: PixelTrace, t: int, cx: int, cy: int, box: Box, focused_field: str = ""
+) -> None:
+    """An activation by assistive technology, as Chromium delivers it and the pixel records it.
+
+    mousedown and mouseup with `detail` 0 (`keyboard`), then a click that poses as the
+    mouse's, all at the control's centre in the same instant, with no pointer movement.
+    """
+    trace.click(t, "down", cx, cy, box, pointer="keyboard")
+    if focused_field:
+        trace.focus(t, focused_field)
+    trace.click(t, "up", cx, cy, box, pointer="keyboard")
+    trace.click(t, "click", cx, cy, box)
+
+
 def screen_reader(
     rng: random.Random, pool: list[list[KeyRecord]], t0: int, user: str
 ) -> list[Message]:
@@ -121,12 +143,7 @@ def screen_reader(
         t += rng.randint(4000, 20000)  # listening to the question and its choices
         cx, cy = rng.randint(200, 700), y + 20
         box = centred_box(rng, step.kind, cx, cy)
-        # Activating a control sends a press at its centre, with no pointer movement.
-        trace.click(t, "down", cx, cy, box)
-        if step.field and step.kind != "choice":
-            trace.focus(t + 1, step.field)
-        trace.click(t + 1, "up", cx, cy, box)
-        trace.click(t + 1, "click", cx, cy, box)
+        _assistive_press(trace, t, cx, cy, box, step.field if step.kind != "choice" else "")
         if step.kind == "choice":
             trace.input(t + 2, step.field, "", 0, 1)
         elif step.kind in TEXT_SENTENCES:
@@ -304,22 +321,49 @@ def voice_control(
         t += rng.randint(3000, 12000)  # reading, then saying "click <name>"
         cx, cy = rng.randint(200, 700), y + 20
         box = centred_box(rng, step.kind, cx, cy)
-        for phase in ("down", "up", "click"):
-            trace.click(t, phase, cx, cy, box)
-        if step.kind == "choice":
-            trace.input(t + 1, step.field, "", 0, 1)
-        elif step.kind in TEXT_SENTENCES:
-            trace.focus(t + 1, step.field)
-            length = 0
-            for _ in range(rng.randint(2, 8)):  # dictated phrases arrive as inserted words
-                t += rng.randint(1500, 5000)
-                words = rng.randint(8, 40)
-                length += words
-                trace.input(t, step.field, "insertText", words, length)
-        else:
-            trace.submit(t + 3, len(PLAN))
-        t += rng.randint(1000, 4000)
+        _assistive_press(trace, t, cx, cy, box)
+        t = _after_voice_press(trace, rng, t, step)
     return trace.finish(t)
+
+
+def voice_mouse_grid(
+    rng: random.Random, pool: list[list[KeyRecord]], t0: int, user: str
+) -> list[Message]:
+    composer = _start(rng, t0, user)
+    trace, t = composer.trace, t0 + rng.randint(5000, 20000)
+    for index, step in enumerate(PLAN):
+        y = _bring_into_view(composer, t, index)
+        t += rng.randint(4000, 14000)  # reading, then "mouse grid", "seven", "three", "click"
+        cx, cy = rng.randint(200, 700), y + 20
+        box = centred_box(rng, step.kind, cx, cy)
+        # The grid's last cell is somewhere on the control, seldom on its centre.
+        x = box.x + round(box.w * rng.uniform(0.15, 0.85))
+        y_cell = box.y + round(box.h * rng.uniform(0.2, 0.8))
+        trace.sample("mouse_move", t, x, y_cell)
+        composer.trace_pos = (x, y_cell)
+        t += rng.randint(300, 900)  # "click"
+        for phase in ("down", "up", "click"):
+            trace.click(t, phase, x, y_cell, box)
+            t += rng.randint(0, 2)
+        t = _after_voice_press(trace, rng, t, step)
+    return trace.finish(t)
+
+
+def _after_voice_press(trace: PixelTrace, rng: random.Random, t: int, step: Step) -> int:
+    """The choice is made, dictation fills the field, or the quiz is submitted."""
+    if step.kind == "choice":
+        trace.input(t + 1, step.field, "", 0, 1)
+    elif step.kind in TEXT_SENTENCES:
+        trace.focus(t + 1, step.field)
+        length = 0
+        for _ in range(rng.randint(2, 8)):  # dictated phrases arrive as inserted words
+            t += rng.randint(1500, 5000)
+            words = rng.randint(8, 40)
+            length += words
+            trace.input(t, step.field, "insertText", words, length)
+    else:
+        trace.submit(t + 3, len(PLAN))
+    return t + rng.randint(1000, 4000)
 
 
 # --- running them --------------------------------------------------------------------------------
@@ -330,6 +374,7 @@ PERSONAS: dict[str, Persona] = {
     "touch": touch,
     "paste": paste,
     "voice_control": voice_control,
+    "voice_mouse_grid": voice_mouse_grid,
 }
 RECORDED_PERSONAS = ("tremor", "autofill", "devtools")
 

@@ -138,7 +138,8 @@ class LmsContext(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_d
 
 KeyClass = Literal["letter", "digit", "space", "backspace", "enter", "modifier", "other"]
 PointerKind = Literal["mouse", "touch", "pen", "keyboard", ""]
-"""`keyboard` marks a click fired by Enter or Space on a control (MouseEvent.detail == 0)."""
+"""`keyboard` marks a trusted event no pointing device sent (MouseEvent.detail == 0): the click
+of Enter or Space on a control, or the mousedown and mouseup of an assistive activation."""
 
 MoveSample = tuple[Offset, Coordinate, Coordinate]
 """(ms after the message's `t`, x, y) in viewport CSS pixels."""

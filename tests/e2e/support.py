@@ -229,6 +229,7 @@ ROUTES: dict[str, str] = {
     "/login": "login.html",
     "/hostile": "hostile.html",
     "/essay": "plain_essay.html",
+    "/choices": "choices.html",
 }
 
 

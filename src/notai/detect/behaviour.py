@@ -3,9 +3,9 @@
 (Key timing is in `detect.keys`.)
 
 Each reads the evidence `detect.tracking` keeps and may report one flag. Each stays below
-the bot band alone, because some person somewhere produces it: voice control clicks the
-centre of a control out of silence, on-screen keyboards hold keys for no time, screen
-readers jump the page to the next field. Findings that one such person can produce together
+the bot band alone, because some person somewhere produces it: voice control's mouse grid
+jumps the pointer and clicks out of silence, on-screen keyboards hold keys for no time,
+screen readers jump the page to the next field. Findings that one such person can produce together
 share a family, which counts once (see `detect.score`).
 """
 
@@ -16,7 +16,14 @@ import math
 import msgspec
 
 from notai.detect.explain import CHANCE_CAP
-from notai.detect.signals import CORROBORATING, HANDS_FREE, Evidence, Finding, _ramp
+from notai.detect.signals import (
+    CORROBORATING,
+    HANDS_FREE,
+    MACHINE_AIM,
+    Evidence,
+    Finding,
+    _ramp,
+)
 from notai.detect.state import DetectorState
 
 # --- clicks --------------------------------------------------------------------------------
@@ -57,8 +64,10 @@ def centre_precision_clicks(state: DetectorState) -> Finding | None:
 
     A reviewer sees mouse_click messages whose x, y is within 1.5 px of the middle of the
     target box, on most judged presses. People aim roughly: their presses spread around a
-    target's centre. Automation computes the centre. Voice control also clicks centres,
-    which is why this belongs to the hands-free family.
+    target's centre. Automation computes the centre. A screen reader's or voice control's
+    activation lands on the centre too, but the browser marks it as a press with no
+    pointing device behind it and it is never judged here; so this finding is a family of
+    its own, and agreeing with a hands-free finding it can reach the bot band.
     """
     c = state.clicks
     surprise = -c.centred_log10_chance
@@ -80,7 +89,7 @@ def centre_precision_clicks(state: DetectorState) -> Finding | None:
         "first_ms": c.centred_first_t,
         "last_ms": c.centred_last_t,
     }
-    return Finding("centre_precision_clicks", strength, evidence, HANDS_FREE)
+    return Finding("centre_precision_clicks", strength, evidence, MACHINE_AIM)
 
 
 class TeleportThresholds(msgspec.Struct, frozen=True):

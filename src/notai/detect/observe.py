@@ -18,6 +18,7 @@ from notai.detect.state import (
     MAX_NAME_LENGTH,
     UNRELEASED,
     DetectorState,
+    PointerEvidence,
     copy_state,
 )
 from notai.events import (
@@ -199,6 +200,10 @@ def _observe_click(state: DetectorState, message: MouseClick) -> None:
         # activation (Enter/Space on a control) does not involve the pointer at all.
         if message.pointer in ("touch", "pen"):
             pointer.known = False
+        elif message.phase == "down":
+            pointer.simulated_open = True
+        return
+    if _completes_simulated_press(pointer, message):
         return
     if message.phase == "down" or (message.phase == "click" and not pointer.down_open):
         tracking.note_press(state, message)
@@ -210,6 +215,22 @@ def _observe_click(state: DetectorState, message: MouseClick) -> None:
     pointer.known, pointer.from_click = message.button == 0, True
     pointer.x, pointer.y = message.x, message.y
     pointer.t = max(pointer.t, message.t)
+
+
+def _completes_simulated_press(pointer: PointerEvidence, message: MouseClick) -> bool:
+    """Whether this is the `click` of a press the browser simulated with no pointing device.
+
+    An assistive technology's activation (a screen reader's or voice control's "press") makes
+    Chromium send mousedown and mouseup with `detail` 0 (the pixel's `keyboard` kind), then a
+    click that poses as the mouse's at the control's centre. None of it moved the real
+    pointer, so none of it is a press to judge or a position to remember.
+    """
+    if message.phase == "down":
+        pointer.simulated_open = False
+    elif message.phase == "click" and pointer.simulated_open:
+        pointer.simulated_open = False
+        return True
+    return False
 
 
 def _judge_gesture(state: DetectorState, message: MouseClick) -> None:

@@ -161,6 +161,10 @@ def untrusted_input(state: DetectorState) -> Finding | None:
 # Voice control clicks without moving the pointer and dictation enters text without keys:
 # one person using hands-free input can show both, so they are one family.
 HANDS_FREE = "hands_free"
+# Presses of a pointing device on the exact computed centre of their targets. An assistive
+# technology's activation also lands on the centre, but Chromium marks it (mousedown with
+# `detail` 0) and the detector never judges it, so hands-free input does not explain these.
+MACHINE_AIM = "machine_aim"
 CORROBORATING = "corroborating"
 """The family of findings that only corroborate: together they count once, and weakly enough
 that no behavioural family plus all of them reaches the bot band (0.65 + 0.12 < 0.7)."""

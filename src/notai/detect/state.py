@@ -67,6 +67,8 @@ class PointerEvidence(msgspec.Struct, omit_defaults=True):
     """The last position came from a click: no trusted movement has been seen since."""
     down_open: bool = False
     """A mousedown began a click gesture whose `click` has not arrived yet."""
+    simulated_open: bool = False
+    """A press with no pointing device behind it began; its `click` belongs to it."""
     gestures: int = 0
     judged: int = 0
     trailless: int = 0

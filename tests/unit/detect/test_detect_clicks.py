@@ -15,8 +15,8 @@ from notai.detect.behaviour import (
     centre_chance,
     centre_precision_clicks,
 )
-from notai.events import Box, Message, MouseClick, MouseMove
-from unit.detect.detect_strategies import SessionBuilder
+from notai.events import Box, Message, MouseClick, MouseMove, PointerKind
+from unit.detect.detect_strategies import ClickPhase, SessionBuilder
 
 PROPERTY = settings(max_examples=60, deadline=None)
 BUTTONS = [(300, 200), (620, 460), (180, 700), (900, 330), (450, 520), (760, 140)]
@@ -164,9 +164,60 @@ def test_a_key_delivered_late_withdraws_a_cold_press() -> None:
     assert observe(new_state(), builder.messages).clicks.cold == 0
 
 
-def test_agent_clicking_alone_stays_below_the_bot_band() -> None:
-    # Voice control presses centres out of silence too: one family, counted once.
+def test_agent_jumping_to_centres_out_of_silence_reaches_the_bot_band() -> None:
+    # Computed centres (machine aim) agree with jumps out of silence (hands-free).
     result = verdict(scripted_clicks(9, think_ms=4000).messages)
 
     assert {"centre_precision_clicks", "teleport_clicks", "think_then_burst"} <= set(result.flags)
+    assert result.bot_score >= SCORE_BOT
+
+
+def assistive_press(builder: SessionBuilder, x: int, y: int, box: Box) -> SessionBuilder:
+    """A screen reader's or voice control's activation as Chromium delivers it.
+
+    mousedown and mouseup with `detail` 0 (the pixel's `keyboard` kind), then a click that
+    poses as the mouse's, all at the control's centre, in the same instant, with no movement.
+    """
+    sequence: list[tuple[ClickPhase, PointerKind]] = [
+        ("down", "keyboard"),
+        ("up", "keyboard"),
+        ("click", "mouse"),
+    ]
+    for phase, pointer in sequence:
+        message = MouseClick(seq=0, t=0, phase=phase, x=x, y=y, target=box, pointer=pointer)
+        builder.append(message, t=builder.t)
+    return builder
+
+
+def test_assistive_activations_out_of_silence_are_not_judged() -> None:
+    builder = SessionBuilder().init()
+    for x, y in (BUTTONS * 2)[:9]:
+        builder.wait(4000)
+        assistive_press(builder, x, y, centred(x, y))
+    state = observe(new_state(), builder.messages)
+
+    assert (state.clicks.presses, state.pointer.judged) == (0, 0)
+    assert assess(state).flags == ()
+
+
+def test_an_assistive_activation_leaves_the_real_pointer_where_it_was() -> None:
+    builder = SessionBuilder().init().move_to(100, 100).wait(500)
+    assistive_press(builder, 600, 400, centred(600, 400)).wait(800)
+    builder.click()  # the mouse, still at (100, 100), pressed without moving
+    state = observe(new_state(), builder.messages)
+
+    assert (state.pointer.judged, state.pointer.trailless) == (1, 0)
+
+
+def test_mouse_grid_jumps_out_of_silence_stay_below_the_bot_band() -> None:
+    # Voice control's mouse grid warps the pointer to a cell, not to the control's centre.
+    builder = SessionBuilder().init()
+    for i, (x, y) in enumerate((BUTTONS * 2)[:9]):
+        builder.wait(4000)
+        cell_x, cell_y = x + 23 - 9 * (i % 4), y - 11 + 5 * (i % 3)
+        press(jump_to(builder, cell_x, cell_y), cell_x, cell_y, centred(x, y))
+    result = verdict(builder.messages)
+
+    assert {"teleport_clicks", "think_then_burst"} <= set(result.flags)
+    assert "centre_precision_clicks" not in result.flags
     assert SCORE_MEDIUM <= result.bot_score < SCORE_BOT

@@ -155,11 +155,10 @@
         y: coord(e.clientY),
         button: clamp(e.button, 0, 16),
         target: r ? { x: coord(r.x), y: coord(r.y), w: coord(r.width), h: coord(r.height) } : undefined,
-        // Enter or Space on a control fires a click with no pointer behind it (detail 0).
+        // No pointing device behind it (detail 0): the click of Enter or Space on a control,
+        // the mousedown and mouseup of a screen reader's or voice control's activation.
         pointer:
-          phase === 'click' && e.isTrusted && !e.detail
-            ? 'keyboard'
-            : e.pointerType || (fromTouch ? 'touch' : 'mouse'),
+          e.isTrusted && !e.detail ? 'keyboard' : e.pointerType || (fromTouch ? 'touch' : 'mouse'),
         trusted: e.isTrusted,
       },
       at(e),
