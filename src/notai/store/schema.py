@@ -167,6 +167,8 @@ entity_daily = Table(
     Column("score_sum", Float, nullable=False),
     Column("max_score", Float, nullable=False),
     PrimaryKeyConstraint("integration_id", "kind", "entity_id", "day"),
+    # On SQLite, rows in key order: a user's days share a page (migration 0006).
+    sqlite_with_rowid=False,
 )
 
 entity_members = Table(
