@@ -40,6 +40,7 @@ TABLES = (
     "integrations",
     "entity_daily",
     "entity_members",
+    "entity_last_days",
     "integration_buckets",
     "dimension_daily",
     "rate_limits",
@@ -48,11 +49,11 @@ TABLES = (
 )
 
 
-def _with_database_name(url: str, name: str) -> str:
+def with_database_name(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-async def _admin(sql: str) -> None:
+async def admin_execute(sql: str) -> None:
     connection = await asyncpg.connect(ADMIN_URL)
     try:
         await connection.execute(sql)
@@ -64,11 +65,11 @@ async def _admin(sql: str) -> None:
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL database for this run, migrated once, dropped at the end."""
     name = f"notai_test_{os.getpid()}_{secrets.token_hex(3)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    url = _with_database_name(ADMIN_URL, name)
+    asyncio.run(admin_execute(f'CREATE DATABASE "{name}"'))
+    url = with_database_name(ADMIN_URL, name)
     migrate(url)
     yield url
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _truncate(url: str) -> None:

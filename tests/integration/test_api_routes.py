@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from notai.collect.rebuild import rebuild_rollups
 from notai.events import Close, Keypress, LmsContext, Navigation, Scroll
 from notai.store.bulk import insert_sessions
 
@@ -238,6 +239,32 @@ def test_users_roll_up_their_sessions(harness: Harness) -> None:
     assert len(ada["sparkline"]) == 14
     assert by_id["4242"]["riskLevel"] == "low"
     assert [u["userId"] for u in found] == ["4242"]
+
+
+def test_sparklines_are_sessions_a_day_over_the_last_fourteen_days(harness: Harness) -> None:
+    day_ms = 86_400_000
+    today = now_ms() // day_ms
+    days_ago = {"ada": [0, 0, 1, 3, 6, 7, 8, 13, 13, 14, 20], "bob": [2, 13], "cy": [20]}
+    for tier in ("enterprise", "free"):
+        integration = harness.integration(tier)
+        records = [
+            session_record(integration, f"{user}{i}", user, (today - ago) * day_ms + i)
+            for user, agos in days_ago.items()
+            for i, ago in enumerate(agos)
+        ]
+        harness.run(insert_sessions, harness.db, records)
+        harness.run(rebuild_rollups, harness.db, integration)
+        users = data(harness, "/v1/users", harness.key(integration))["data"]
+        lines = {u["userId"]: u["sparkline"] for u in users}
+        # The free plan sees 7 days and midnight before them: the days before count 0.
+        hidden = 6 if tier == "free" else 0
+        expected = {
+            user: [0] * hidden + [agos.count(13 - i) for i in range(hidden, 14)]
+            for user, agos in days_ago.items()
+            if tier == "enterprise" or min(agos) <= 7
+        }
+        assert lines == expected, tier
+    assert expected["ada"] == [0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 2]
 
 
 def test_courses_from_context_and_from_the_url(harness: Harness) -> None:

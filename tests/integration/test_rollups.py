@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from integration.last_days_support import DAY_MS, recounted_last_days, stored_last_days
 from notai.bands import SCORE_BOT, band_of, bucket_of
 from notai.collect.ingest import session_facts
 from notai.collect.rebuild import rebuild_rollups
@@ -14,7 +15,13 @@ from notai.demo import generate_demo
 from notai.events import Identify, Keypress, LmsContext
 from notai.store import sessions as sessions_repo
 from notai.store.bulk import insert_sessions
-from notai.store.rollups import HOUR_MS, SessionFacts, apply_session_change, upsert_lms_user
+from notai.store.rollups import (
+    HOUR_MS,
+    SessionFacts,
+    apply_session_change,
+    upsert_course,
+    upsert_lms_user,
+)
 
 from conftest import Harness
 from factories import batch, init, lms, now_ms, session_id, session_record
@@ -113,6 +120,9 @@ def test_rollups_equal_a_recount_after_demo_traffic(harness: Harness) -> None:
 
     assert stored_users(harness, integration) == expected_users(sessions)
     assert stored_buckets(harness, integration) == expected_buckets(sessions)
+    last_days = stored_last_days(harness, integration)
+    assert last_days == recounted_last_days(harness, integration)
+    assert {marker for _, marker, _ in last_days} == {"seen", "bot"}
     daily = fetch(
         harness,
         "SELECT SUM(sessions) AS n FROM entity_daily WHERE integration_id = $1 AND kind = 'u'",
@@ -149,6 +159,8 @@ def test_a_user_named_late_takes_the_session_with_its_counts(harness: Harness) -
     assert sessions[0].user_id == "8812"
     assert stored_users(harness, integration) == expected_users(sessions)
     assert stored_buckets(harness, integration) == expected_buckets(sessions)
+    assert stored_last_days(harness, integration) == recounted_last_days(harness, integration)
+    assert ("u", "seen", now_ms() // DAY_MS) in stored_last_days(harness, integration)
 
 
 def test_a_falling_score_recomputes_the_maximum_it_held(harness: Harness) -> None:
@@ -186,6 +198,8 @@ def test_a_falling_score_recomputes_the_maximum_it_held(harness: Harness) -> Non
         harness, "SELECT last_bot_at FROM lms_users WHERE integration_id = $1", integration
     )
     assert last_bot[0]["last_bot_at"] is None
+    assert stored_last_days(harness, integration) == recounted_last_days(harness, integration)
+    assert not any(marker == "bot" for _, marker, _ in stored_last_days(harness, integration))
 
 
 async def _execute(harness: Harness, sql: str, *args: object) -> None:
@@ -208,6 +222,8 @@ ROLLUP_QUERIES = {
     " FROM integration_buckets WHERE integration_id = $1 AND sessions <> 0 ORDER BY grain, bucket",
     "dimensions": "SELECT day, dimension, value, sessions, bot_sessions FROM dimension_daily"
     " WHERE integration_id = $1 AND sessions <> 0 ORDER BY day, dimension, value",
+    "last_days": "SELECT kind, marker, day, entities FROM entity_last_days"
+    " WHERE integration_id = $1 AND entities <> 0 ORDER BY kind, marker, day",
 }
 
 
@@ -233,3 +249,83 @@ def test_a_rebuild_from_sessions_equals_what_ingest_kept(harness: Harness) -> No
     assert snapshot(harness, integration) == kept
     assert snapshot(harness, other) == untouched
     assert all(kept[name] for name in ROLLUP_QUERIES), "every roll-up has rows to compare"
+    assert stored_last_days(harness, integration) == recounted_last_days(harness, integration)
+
+
+def test_a_rebuild_follows_a_last_bot_time_moved_back_and_a_user_named_late(
+    harness: Harness,
+) -> None:
+    integration = harness.integration("enterprise")
+    today = now_ms() // DAY_MS * DAY_MS
+    old_bot = session_record(integration, "old", "8812", today - 3 * DAY_MS, bot_score=0.9)
+    new_bot = session_record(integration, "new", "8812", today + 1_000, bot_score=0.95)
+    anonymous = session_record(integration, "anon", "", today - DAY_MS, bot_score=0.8)
+    harness.run(insert_sessions, harness.db, [old_bot, new_bot, anonymous])
+    for record in (old_bot, new_bot, anonymous):
+        harness.run(_roll, harness, integration, None, record)
+    fallen = msgspec.structs.replace(new_bot, bot_score=0.3)
+    named = msgspec.structs.replace(anonymous, user_id="4242")
+    for before, after in ((new_bot, fallen), (anonymous, named)):
+        harness.run(_store_and_roll, harness, integration, before, after)
+    kept = snapshot(harness, integration)
+
+    harness.run(rebuild_rollups, harness.db, integration)
+
+    assert snapshot(harness, integration) == kept
+    assert stored_last_days(harness, integration) == recounted_last_days(harness, integration)
+    days = kept_days(kept)
+    users = {day: n for (kind, marker, day), n in days.items() if (kind, marker) == ("u", "bot")}
+    # 8812's last bot session is the old one again; 4242's is the one named late, which is
+    # also the course's.
+    assert users == {today // DAY_MS - 3: 1, today // DAY_MS - 1: 1}
+    assert [day for kind, marker, day in days if (kind, marker) == ("c", "bot")] == [
+        today // DAY_MS - 1
+    ]
+
+
+def kept_days(kept: dict[str, list[tuple[Any, ...]]]) -> dict[tuple[str, str, int], int]:
+    return {(kind, marker, day): n for kind, marker, day, n in kept["last_days"]}
+
+
+async def _roll(
+    harness: Harness,
+    integration: str,
+    before: sessions_repo.SessionRecord | None,
+    after: sessions_repo.SessionRecord,
+) -> None:
+    """What ingest does for a session's batch: name its user, then move its contribution."""
+    async with harness.db.transaction() as conn:
+        if after.user_id:
+            await upsert_lms_user(
+                conn,
+                integration,
+                after.user_id,
+                after.user_name,
+                after.user_url,
+                after.created_at,
+                after.updated_at,
+            )
+        await upsert_course(
+            conn, integration, after.course_id, "", "", "canvas", after.created_at, after.updated_at
+        )
+        facts = None if before is None else session_facts(before)
+        await apply_session_change(conn, integration, facts, session_facts(after))
+
+
+async def _store_and_roll(
+    harness: Harness,
+    integration: str,
+    before: sessions_repo.SessionRecord,
+    after: sessions_repo.SessionRecord,
+) -> None:
+    """Re-score or re-name a stored session (sessions first, as ingest does), then roll."""
+    async with harness.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE sessions SET bot_score = $3, user_id = $4"
+            " WHERE integration_id = $1 AND id = $2",
+            integration,
+            after.id,
+            after.bot_score,
+            after.user_id,
+        )
+    await _roll(harness, integration, before, after)

@@ -76,6 +76,7 @@ async def rebuild_rollups(db: Database, integration_id: str) -> int:
         await rebuild_repo.write_members(conn, integration_id, sorted(totals.members))
         await rebuild_repo.write_buckets(conn, integration_id, _bucket_rows(totals))
         await rebuild_repo.write_dimensions(conn, integration_id, _dimension_rows(totals))
+        await rebuild_repo.write_last_days(conn, integration_id)
     return count
 
 

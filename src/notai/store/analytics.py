@@ -1,11 +1,18 @@
-"""Reads over the integration-wide roll-ups: time buckets, dimensions, usage."""
+"""Reads over the integration-wide roll-ups: time buckets, dimensions, last-visit days, usage."""
 
 from __future__ import annotations
 
 import msgspec
 
 from notai.store.database import Connection
-from notai.store.rollups import BUCKET_COLUMNS
+from notai.store.rollups import (
+    BUCKET_COLUMNS,
+    DAY_MS,
+    ENTITIES,
+    LAST_TIMES,
+    EntityKind,
+    LastMarker,
+)
 from notai.store.sql import Where
 
 
@@ -68,31 +75,49 @@ async def dimension_totals(
 
 
 async def users_seen_since(conn: Connection, integration_id: str, since_ms: int) -> int:
-    value: int = await conn.fetchval(
-        "SELECT COUNT(*) FROM lms_users WHERE integration_id = $1 AND last_seen >= $2",
-        integration_id,
-        since_ms,
-    )
-    return value
+    """LMS users with a session seen since `since_ms`."""
+    return await _last_since(conn, integration_id, "u", "seen", since_ms)
 
 
 async def users_flagged_since(conn: Connection, integration_id: str, since_ms: int) -> int:
     """LMS users with a bot session created since `since_ms`."""
-    value: int = await conn.fetchval(
-        "SELECT COUNT(*) FROM lms_users WHERE integration_id = $1 AND last_bot_at >= $2",
-        integration_id,
-        since_ms,
-    )
-    return value
+    return await _last_since(conn, integration_id, "u", "bot", since_ms)
 
 
 async def courses_seen_since(conn: Connection, integration_id: str, since_ms: int) -> int:
-    value: int = await conn.fetchval(
-        "SELECT COUNT(*) FROM courses WHERE integration_id = $1 AND last_seen >= $2",
-        integration_id,
-        since_ms,
+    """Courses with a session seen since `since_ms`.
+
+    Stats asks from a midnight, which the per-day counts answer alone. Courses have no
+    index on `last_seen` (without one, the course upsert of every batch can stay a
+    heap-only update on PostgreSQL), so a time inside a day would count that day's rest
+    over all the integration's courses.
+    """
+    return await _last_since(conn, integration_id, "c", "seen", since_ms)
+
+
+async def _last_since(
+    conn: Connection, integration_id: str, kind: EntityKind, marker: LastMarker, since_ms: int
+) -> int:
+    """Entities whose last time (`marker`) is at or after `since_ms`, counted exactly.
+
+    Whole UTC days from the per-day counts (one row a day, however many entities); a time
+    inside a day adds the entities whose last time falls in the rest of that day, an index
+    range bounded by those whose last visit was that day, not by every active entity.
+    """
+    whole_from = -(-since_ms // DAY_MS)  # the first day that starts at or after since_ms
+    sql = (
+        "SELECT COALESCE(SUM(entities), 0) FROM entity_last_days WHERE integration_id = $1"
+        " AND kind = $2 AND marker = $3 AND day >= $4"
     )
-    return value
+    args: list[object] = [integration_id, kind, marker, whole_from]
+    if since_ms < whole_from * DAY_MS:
+        table, column = ENTITIES[kind].table, LAST_TIMES[marker]
+        sql = (
+            f"SELECT ({sql}) + (SELECT COUNT(*) FROM {table} WHERE integration_id = $1"
+            f" AND {column} >= $5 AND {column} < $6)"
+        )
+        args += [since_ms, whole_from * DAY_MS]
+    return int(await conn.fetchval(sql, *args))
 
 
 async def usage_rows(

@@ -15,9 +15,13 @@ Dialect = Literal["sqlite", "postgresql"]
 
 
 class Row(Protocol):
-    """A result row: both sqlite3.Row and asyncpg.Record are read by column name."""
+    """A result row: both sqlite3.Row and asyncpg.Record are read by column name or position.
 
-    def __getitem__(self, key: str, /) -> Any: ...
+    Names are the rule; a position serves wide rows read in a loop, where looking up each
+    name costs more than the statement.
+    """
+
+    def __getitem__(self, key: str | int, /) -> Any: ...
 
 
 class Connection(Protocol):

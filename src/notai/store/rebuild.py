@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import msgspec
 
 from notai.store.database import Connection
-from notai.store.rollups import BUCKET_COLUMNS, ENTITIES, upsert_course, upsert_lms_user
+from notai.store.rollups import (
+    BUCKET_COLUMNS,
+    DAY_MS,
+    ENTITIES,
+    LAST_TIMES,
+    upsert_course,
+    upsert_lms_user,
+)
 
 _ROLLUP_TABLES = ("entity_daily", "entity_members", "integration_buckets", "dimension_daily")
 
@@ -153,3 +160,23 @@ async def write_dimensions(
         " bot_sessions) VALUES ($1, $2, $3, $4, $5, $6)",
         [(integration_id, *row) for row in rows],
     )
+
+
+async def write_last_days(conn: Connection, integration_id: str) -> None:
+    """Recount the last-visit days from the users' and courses' rows, replacing them.
+
+    Written last: the entity upserts above move the days one entity at a time, and the
+    counts set `last_bot_at` without moving them.
+    """
+    await conn.execute("DELETE FROM entity_last_days WHERE integration_id = $1", integration_id)
+    for kind, entity in ENTITIES.items():
+        for marker, column in LAST_TIMES.items():
+            await conn.execute(
+                "INSERT INTO entity_last_days (integration_id, kind, marker, day, entities)"
+                f" SELECT integration_id, $2, $3, {column} / {DAY_MS}, COUNT(*)"
+                f" FROM {entity.table} WHERE integration_id = $1 AND {column} IS NOT NULL"
+                f" GROUP BY integration_id, {column} / {DAY_MS}",
+                integration_id,
+                kind,
+                marker,
+            )

@@ -9,6 +9,11 @@ named late by `identify`, a page whose `init` came in a later batch).
 Counters are exact. Maxima and the last bot time only grow cheaply; when the session that
 held one drops, they are recomputed from that entity's sessions (rare, and bounded by the
 entity's own sessions).
+
+The last-visit days count users and courses by the UTC day of their `last_seen` and
+`last_bot_at`. The statements that may move those times return the old value beside the
+new one, so the days are written only when a time moves to another day: about once per
+entity and day, and not at all in most batches.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from typing import Literal
 import msgspec
 
 from notai.bands import SCORE_BOT, band_of, bucket_of
-from notai.store.database import Connection
+from notai.store.database import Connection, Row
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 EntityKind = Literal["u", "c"]
+LastMarker = Literal["seen", "bot"]
+LAST_TIMES: dict[LastMarker, str] = {"seen": "last_seen", "bot": "last_bot_at"}
+"""The entity column whose UTC day each marker of `entity_last_days` counts."""
 
 
 class SessionFacts(msgspec.Struct, frozen=True):
@@ -131,14 +139,16 @@ async def _count(
     bot, medium = int(band == "bot") * sign, int(band == "medium") * sign
     entity = ENTITIES[kind]
     day = day_of(facts.created_at)
-    await conn.execute(
+    moved = await conn.fetchrow(
         f"UPDATE {entity.table} SET session_count = session_count + $3,"
         " bot_sessions = bot_sessions + $4, medium_sessions = medium_sessions + $5,"
         " score_sum = score_sum + $6,"
         " max_score = CASE WHEN $7 > max_score THEN $7 ELSE max_score END,"
+        " previous_last_bot = last_bot_at,"
         " last_bot_at = CASE WHEN $8 > 0 AND (last_bot_at IS NULL OR $9 > last_bot_at)"
         " THEN $9 ELSE last_bot_at END"
-        f" WHERE integration_id = $1 AND {entity.key} = $2",
+        f" WHERE integration_id = $1 AND {entity.key} = $2"
+        " RETURNING previous_last_bot, last_bot_at",
         integration_id,
         entity_id,
         sign,
@@ -149,6 +159,7 @@ async def _count(
         bot,
         facts.created_at,
     )
+    await _move_last_bot(conn, integration_id, kind, moved)
     await conn.execute(
         "INSERT INTO entity_daily (integration_id, kind, entity_id, day, sessions,"
         " bot_sessions, medium_sessions, score_sum, max_score)"
@@ -180,17 +191,20 @@ async def _recompute_extremes(
     """After a contribution left, recompute the maxima it may have held, from sessions."""
     entity = ENTITIES[kind]
     where = f"integration_id = $1 AND {entity.key} = $2"
-    await conn.execute(
+    moved = await conn.fetchrow(
         f"UPDATE {entity.table} SET"
         f" max_score = COALESCE((SELECT MAX(bot_score) FROM sessions WHERE {where}), 0),"
+        " previous_last_bot = last_bot_at,"
         f" last_bot_at = (SELECT MAX(created_at) FROM sessions WHERE {where}"
         f" AND bot_score >= {SCORE_BOT})"
-        f" WHERE integration_id = $1 AND {entity.key} = $2 AND (max_score <= $3 OR $4 > 0)",
+        f" WHERE integration_id = $1 AND {entity.key} = $2 AND (max_score <= $3 OR $4 > 0)"
+        " RETURNING previous_last_bot, last_bot_at",
         integration_id,
         entity_id,
         gone.score,
         int(gone.score >= SCORE_BOT),
     )
+    await _move_last_bot(conn, integration_id, kind, moved)
     day = day_of(gone.created_at)
     await conn.execute(
         "UPDATE entity_daily SET max_score = COALESCE((SELECT MAX(bot_score) FROM sessions"
@@ -202,6 +216,43 @@ async def _recompute_extremes(
         day,
         day * DAY_MS,
         (day + 1) * DAY_MS,
+    )
+
+
+async def _move_last_bot(
+    conn: Connection, integration_id: str, kind: EntityKind, moved: Row | None
+) -> None:
+    """Follow an entity's `last_bot_at` as an UPDATE returned it (no row: nothing changed)."""
+    if moved is not None:
+        await _move_last_day(
+            conn, integration_id, kind, "bot", moved["previous_last_bot"], moved["last_bot_at"]
+        )
+
+
+async def _move_last_day(
+    conn: Connection,
+    integration_id: str,
+    kind: EntityKind,
+    marker: LastMarker,
+    before: int | None,
+    after: int | None,
+) -> None:
+    """Move one entity from the day of its old last time to the day of its new one.
+
+    `None` is no day: a new entity, or one without a bot session. The days are written in
+    ascending order, so two transactions moving entities between the same two days lock
+    their rows in the same order (a last bot time can move back as well as forward).
+    """
+    old = None if before is None else day_of(before)
+    new = None if after is None else day_of(after)
+    if old == new:
+        return
+    moves = sorted((day, sign) for day, sign in ((old, -1), (new, +1)) if day is not None)
+    await conn.executemany(
+        "INSERT INTO entity_last_days (integration_id, kind, marker, day, entities)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (integration_id, kind, marker, day)"
+        " DO UPDATE SET entities = entity_last_days.entities + excluded.entities",
+        [(integration_id, kind, marker, day, sign) for day, sign in moves],
     )
 
 
@@ -337,7 +388,7 @@ async def upsert_lms_user(
     last_seen: int,
 ) -> None:
     """Record that a user was seen; a later non-empty name or URL replaces an older one."""
-    await conn.execute(
+    seen = await conn.fetchrow(
         "INSERT INTO lms_users (integration_id, user_id, user_name, user_url, first_seen,"
         " last_seen) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (integration_id, user_id) DO UPDATE SET"
@@ -345,10 +396,12 @@ async def upsert_lms_user(
         " ELSE lms_users.user_name END,"
         " user_url = CASE WHEN excluded.user_url <> '' THEN excluded.user_url"
         " ELSE lms_users.user_url END,"
+        " previous_last_seen = lms_users.last_seen,"
         " first_seen = CASE WHEN excluded.first_seen < lms_users.first_seen"
         " THEN excluded.first_seen ELSE lms_users.first_seen END,"
         " last_seen = CASE WHEN excluded.last_seen > lms_users.last_seen"
-        " THEN excluded.last_seen ELSE lms_users.last_seen END",
+        " THEN excluded.last_seen ELSE lms_users.last_seen END"
+        " RETURNING previous_last_seen, last_seen",
         integration_id,
         user_id,
         user_name,
@@ -356,6 +409,7 @@ async def upsert_lms_user(
         first_seen,
         last_seen,
     )
+    await _move_last_seen(conn, integration_id, "u", seen)
 
 
 async def upsert_course(
@@ -368,7 +422,8 @@ async def upsert_course(
     first_seen: int,
     last_seen: int,
 ) -> None:
-    await conn.execute(
+    """Record that a course was seen; a later non-empty name, URL or provider replaces one."""
+    seen = await conn.fetchrow(
         "INSERT INTO courses (integration_id, course_id, name, url, provider, first_seen,"
         " last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         " ON CONFLICT (integration_id, course_id) DO UPDATE SET"
@@ -376,10 +431,12 @@ async def upsert_course(
         " url = CASE WHEN excluded.url <> '' THEN excluded.url ELSE courses.url END,"
         " provider = CASE WHEN excluded.provider <> '' THEN excluded.provider"
         " ELSE courses.provider END,"
+        " previous_last_seen = courses.last_seen,"
         " first_seen = CASE WHEN excluded.first_seen < courses.first_seen"
         " THEN excluded.first_seen ELSE courses.first_seen END,"
         " last_seen = CASE WHEN excluded.last_seen > courses.last_seen"
-        " THEN excluded.last_seen ELSE courses.last_seen END",
+        " THEN excluded.last_seen ELSE courses.last_seen END"
+        " RETURNING previous_last_seen, last_seen",
         integration_id,
         course_id,
         name,
@@ -388,6 +445,17 @@ async def upsert_course(
         first_seen,
         last_seen,
     )
+    await _move_last_seen(conn, integration_id, "c", seen)
+
+
+async def _move_last_seen(
+    conn: Connection, integration_id: str, kind: EntityKind, seen: Row | None
+) -> None:
+    """Follow an entity's `last_seen` as its upsert returned it (no previous: a new row)."""
+    if seen is not None:
+        await _move_last_day(
+            conn, integration_id, kind, "seen", seen["previous_last_seen"], seen["last_seen"]
+        )
 
 
 async def add_usage(

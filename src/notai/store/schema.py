@@ -44,6 +44,19 @@ def _counters() -> list[Column[object]]:
     ]
 
 
+def _previous_times() -> list[Column[object]]:
+    """The last times as they were before the row's latest write (NULL: a new row).
+
+    Each write that may move `last_seen` or `last_bot_at` copies the old value here in the
+    same statement and returns both, so the last-visit days (`entity_last_days`) learn of a
+    move without another read. Nothing else reads them.
+    """
+    return [
+        Column("previous_last_seen", BigInteger, nullable=True),
+        Column("previous_last_bot", BigInteger, nullable=True),
+    ]
+
+
 integrations = Table(
     "integrations",
     metadata,
@@ -132,6 +145,7 @@ lms_users = Table(
     Column("first_seen", BigInteger, nullable=False),
     Column("last_seen", BigInteger, nullable=False),
     *_counters(),
+    *_previous_times(),
     PrimaryKeyConstraint("integration_id", "user_id"),
     Index("lms_users_by_first_seen", "integration_id", "first_seen", "user_id"),
     Index("lms_users_by_last_seen", "integration_id", "last_seen"),
@@ -150,6 +164,7 @@ courses = Table(
     Column("first_seen", BigInteger, nullable=False),
     Column("last_seen", BigInteger, nullable=False),
     *_counters(),
+    *_previous_times(),
     PrimaryKeyConstraint("integration_id", "course_id"),
     Index("courses_by_first_seen", "integration_id", "first_seen", "course_id"),
 )
@@ -167,6 +182,24 @@ entity_daily = Table(
     Column("score_sum", Float, nullable=False),
     Column("max_score", Float, nullable=False),
     PrimaryKeyConstraint("integration_id", "kind", "entity_id", "day"),
+    # On SQLite, rows in key order: a user's days share a page (migration 0006).
+    sqlite_with_rowid=False,
+)
+
+# How many users or courses have their last visit (`seen`: last_seen) or their last bot session
+# (`bot`: last_bot_at) on each UTC day: "users seen since t" sums the days after t's day
+# instead of counting every active user. Kept at ingest, where only a move to another day
+# writes here (store/rollups.py), and recounted from the entity rows by a rebuild.
+entity_last_days = Table(
+    "entity_last_days",
+    metadata,
+    Column("integration_id", String(8), nullable=False),
+    Column("kind", String(1), nullable=False),  # u: LMS users, c: courses
+    Column("marker", String(4), nullable=False),  # seen, bot
+    Column("day", Integer, nullable=False),  # days since 1970-01-01 UTC
+    Column("entities", Integer, nullable=False),
+    PrimaryKeyConstraint("integration_id", "kind", "marker", "day"),
+    sqlite_with_rowid=False,
 )
 
 entity_members = Table(
