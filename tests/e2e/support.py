@@ -117,13 +117,14 @@ class NotaiServer:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: `kill` reaches Granian's workers
         )
         wait_until(self._answers, timeout=30)
 
     def kill(self) -> None:
         """Stop the server at once, as a crash or a lost network would: no goodbye to anyone."""
         if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             self.process = None
 
