@@ -5,8 +5,8 @@
 Each reads the evidence `detect.tracking` keeps and may report one flag. Each stays below
 the bot band alone, because some person somewhere produces it: voice control's mouse grid
 jumps the pointer and clicks out of silence, on-screen keyboards hold keys for no time,
-screen readers jump the page to the next field. Findings that one such person can produce together
-share a family, which counts once (see `detect.score`).
+screen readers jump the page to the next field. Findings that one such person can produce
+together share a family, which counts once (see `detect.score`).
 """
 
 from __future__ import annotations

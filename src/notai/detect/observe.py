@@ -197,7 +197,8 @@ def _observe_click(state: DetectorState, message: MouseClick) -> None:
     pointer = state.pointer
     if message.pointer != "mouse":
         # Touch and pen put the mouse pointer (if any) somewhere we cannot follow; keyboard
-        # activation (Enter/Space on a control) does not involve the pointer at all.
+        # activation (Enter/Space on a control) and assistive activation (a press with
+        # `detail` 0, whose click follows) do not involve the pointer at all.
         if message.pointer in ("touch", "pen"):
             pointer.known = False
         elif message.phase == "down":

@@ -158,8 +158,8 @@ def untrusted_input(state: DetectorState) -> Finding | None:
 
 # --- behaviour ----------------------------------------------------------------------------
 
-# Voice control clicks without moving the pointer and dictation enters text without keys:
-# one person using hands-free input can show both, so they are one family.
+# Voice control's mouse grid jumps the pointer onto a control and dictation enters text
+# without keys: one person using hands-free input can show both, so they are one family.
 HANDS_FREE = "hands_free"
 # Presses of a pointing device on the exact computed centre of their targets. An assistive
 # technology's activation also lands on the centre, but Chromium marks it (mousedown with
