@@ -50,34 +50,42 @@ SCROLL_JUMP_KIND = 1
 
 def activity_times(message: Message) -> list[int]:
     """When the person (or tool) did something in this message; empty for housekeeping."""
-    match message:
-        case MouseMove() | Scroll() | Touch():
-            return [message.t + offset for offset, _, _ in message.samples]
-        case Keypress():
-            return [message.t + down for down, _, _ in message.keys]
-        case MouseClick() | Input() | Clipboard() | Focus() | FormSubmit():
-            return [message.t]
-        case _:
-            return []
+    if isinstance(message, (MouseMove, Scroll, Touch)):
+        t = message.t
+        return [t + sample[0] for sample in message.samples]
+    if isinstance(message, Keypress):
+        t = message.t
+        return [t + key[0] for key in message.keys]
+    if isinstance(message, (MouseClick, Input, Clipboard, Focus, FormSubmit)):
+        return [message.t]
+    return []
 
 
 def note_activity(state: DetectorState, message: Message) -> None:
     """Advance the activity runs; let earlier-timed activity withdraw pending findings."""
+    times = activity_times(message)
+    if not times:
+        return
     activity, pointer = state.activity, state.pointer
-    explains_jumps = isinstance(message, Keypress | Touch) or (
+    explains_jumps = isinstance(message, (Keypress, Touch)) or (
         isinstance(message, MouseClick) and message.phase == "down"
     )
     moving = isinstance(message, MouseMove) and message.trusted
-    for at in activity_times(message):
-        if at < activity.last_t:
-            _withdraw(state, at, explains_jumps)
+    # The run's fields are read and written directly, but the last time is a local: this
+    # loop runs for every sample and key of the session.
+    last_t = activity.last_t
+    for at in times:
+        if at < last_t:
+            if activity.pending:  # nothing to withdraw is the common case
+                _withdraw(state, at, explains_jumps)
             continue
-        if not activity.last_t or at - activity.last_t >= COLD.silence_ms:
+        if not last_t or at - last_t >= COLD.silence_ms:
             activity.run_start_t, activity.run_moves = at, 0
             activity.rest_known = pointer.known
             activity.rest_x, activity.rest_y = pointer.x, pointer.y
         activity.run_moves += moving
-        activity.last_t = at
+        last_t = at
+    activity.last_t = last_t
 
 
 def _withdraw(state: DetectorState, at: int, explains_jumps: bool) -> None:
@@ -118,12 +126,6 @@ def note_move(state: DetectorState, message: MouseMove) -> None:
     if message.coalesced == 0:
         moves.uncoalesced += 1
         moves.first_t = moves.first_t or message.t
-
-
-def note_step(state: DetectorState) -> None:
-    """Remember where the pointer was before it moves on (the start of its last step)."""
-    pointer, clicks = state.pointer, state.clicks
-    clicks.prev_known, clicks.prev_x, clicks.prev_y = pointer.known, pointer.x, pointer.y
 
 
 def note_press(state: DetectorState, message: MouseClick) -> None:
@@ -196,8 +198,9 @@ def _judge_cold(state: DetectorState, message: MouseClick) -> None:
 
 def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
     """One non-modifier key: how long it was held, and its gap from the key before."""
-    keys = state.key_timing
-    state.activity.last_key_t = max(state.activity.last_key_t, down)
+    keys, activity = state.key_timing, state.activity
+    # Conditional expressions instead of max(): this runs for every key of the session.
+    activity.last_key_t = down if down > activity.last_key_t else activity.last_key_t
     if up >= down:
         keys.dwell_measured += 1
         if up - down < DWELL.short_ms:
@@ -210,10 +213,14 @@ def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
     keys.gap_sum += gap
     keys.gap_sumsq += float(gap) * gap
     keys.gap_first_t = keys.gap_first_t or down
-    if keys.last_gap >= 0:
+    last_gap = keys.last_gap
+    if last_gap >= 0:
         keys.pairs += 1
-        slack = max(UNIFORM.even_ms, UNIFORM.even_share * max(gap, keys.last_gap))
-        keys.even_pairs += abs(gap - keys.last_gap) <= slack
+        wider = gap if gap > last_gap else last_gap
+        slack = UNIFORM.even_share * wider
+        keys.even_pairs += abs(gap - last_gap) <= (
+            slack if slack > UNIFORM.even_ms else UNIFORM.even_ms
+        )
     keys.last_gap = gap
 
 
@@ -223,12 +230,13 @@ def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
 def note_scroll(state: DetectorState, message: Scroll) -> None:
     """Count steps of a trusted scroll run, and jumps that nothing before explains."""
     scroll, activity = state.scroll, state.activity
+    # Keys and presses cannot happen inside one scroll message: one explanation for all.
+    explained = max(activity.last_key_t, activity.last_press_t)
     for offset, x, y in message.samples:
         at = message.t + offset
         if scroll.known:
             step = max(abs(x - scroll.x), abs(y - scroll.y))
             scroll.steps += 1
-            explained = max(activity.last_key_t, activity.last_press_t)
             if step >= SCROLL_JUMP.min_jump_px and at - explained > SCROLL_JUMP.explained_ms:
                 _count_jump(state, at, step)
         scroll.known, scroll.x, scroll.y = True, x, y
