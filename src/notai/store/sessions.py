@@ -106,7 +106,18 @@ async def insert_session_if_new(conn: Connection, record: SessionRecord) -> bool
 
 
 async def lock_session(conn: Connection, integration_id: str, session_id: str) -> SessionRecord:
-    """Read a session for update; on PostgreSQL the row stays locked until commit.
+    """Read a session for update (see `find_session_for_update`); it must exist."""
+    found = await find_session_for_update(conn, integration_id, session_id)
+    if found is None:
+        raise LookupError(f"session {session_id} vanished inside its transaction")
+    return found
+
+
+async def find_session_for_update(
+    conn: Connection, integration_id: str, session_id: str
+) -> SessionRecord | None:
+    """Read a session for update, if there is one; on PostgreSQL the row stays locked until
+    commit.
 
     SQLite needs no row lock: its write transaction (BEGIN IMMEDIATE) already excludes
     every other writer.
@@ -117,9 +128,7 @@ async def lock_session(conn: Connection, integration_id: str, session_id: str) -
         integration_id,
         session_id,
     )
-    if row is None:
-        raise LookupError(f"session {session_id} vanished inside its transaction")
-    return _record(row)
+    return None if row is None else _record(row)
 
 
 async def update_session(conn: Connection, record: SessionRecord) -> None:
