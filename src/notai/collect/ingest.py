@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import msgspec
@@ -66,9 +67,9 @@ async def _store(
     integration = await tally.integration(conn, batch.integration)
     if integration is None or integration.region != settings.region:
         raise IntegrationNotAccepted(batch.integration)
-    session, is_new = await _open_session(conn, batch, received_at_ms)
+    session, is_new, resent = await _open_session(conn, batch, messages, received_at_ms)
     before = None if is_new else session_facts(session)
-    fresh = await _drop_duplicates(conn, batch, messages)
+    fresh = await _drop_duplicates(conn, batch, messages) if resent else messages
     records = [_event_record(m) for m in fresh]
     await events_repo.insert_events(conn, batch.integration, batch.session, records)
     if fresh:
@@ -95,19 +96,25 @@ async def _store(
 
 
 async def _open_session(
-    conn: Connection, batch: Batch, received_at_ms: int
-) -> tuple[sessions_repo.SessionRecord, bool]:
-    """The session, locked for this transaction, and whether this batch created it.
+    conn: Connection, batch: Batch, messages: Sequence[Message], received_at_ms: int
+) -> tuple[sessions_repo.SessionRecord, bool, bool]:
+    """The session, locked for this transaction; whether this batch created it; and whether
+    some of `messages` (sorted by seq) may be stored already.
 
     Most batches continue a session: it is read (and locked) first, and inserted only when
     missing. If another writer inserts it in between, the insert does nothing and the read
-    is repeated.
+    is repeated. A new session is checked for stored messages all the same: its events
+    could outlive its row.
     """
-    found = await sessions_repo.find_session_for_update(conn, batch.integration, batch.session)
+    low, high = messages[0].seq, messages[-1].seq
+    found = await sessions_repo.find_session_for_update(
+        conn, batch.integration, batch.session, low, high
+    )
     if found is not None:
-        return found, False
+        return found[0], False, found[1]
     is_new = await sessions_repo.insert_session_if_new(conn, _empty_session(batch, received_at_ms))
-    return await sessions_repo.lock_session(conn, batch.integration, batch.session), is_new
+    session = await sessions_repo.lock_session(conn, batch.integration, batch.session)
+    return session, is_new, True
 
 
 def _empty_session(batch: Batch, received_at_ms: int) -> sessions_repo.SessionRecord:
@@ -253,10 +260,22 @@ def session_facts(session: sessions_repo.SessionRecord) -> rollups.SessionFacts:
         user_id=session.user_id,
         course_id=session.course_id,
         origin=session.origin,
-        device=device_class(session.user_agent) if session.user_agent else "",
-        browser=browser_name(session.user_agent),
+        device=_device_class(session.user_agent),
+        browser=_browser_name(session.user_agent),
         device_summary=session.user_agent_summary,
     )
+
+
+# Every batch reads its session's facts twice (before and after) from the same user agent:
+# the regular expressions run once per distinct user agent instead.
+@lru_cache(maxsize=1024)
+def _device_class(user_agent: str) -> str:
+    return device_class(user_agent) if user_agent else ""
+
+
+@lru_cache(maxsize=1024)
+def _browser_name(user_agent: str) -> str:
+    return browser_name(user_agent)
 
 
 def _course_provider(url: str) -> str:
