@@ -267,40 +267,48 @@ def _observe_keys(state: DetectorState, message: Keypress) -> None:
     state.typing.keys += len(message.keys)
     if message.untrusted:
         _count_untrusted(state, message.t, "keys", message.untrusted)
-    for key in sorted(message.keys, key=_key_down):
-        if key[2] != "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
-            _observe_keydown(state, message.t, key)
+    tracking.note_keys(state, _time_keydowns(state, message))
 
 
 def _key_down(key: KeySample) -> int:
     return key[0]
 
 
-def _observe_keydown(state: DetectorState, t: int, key: KeySample) -> None:
-    # Runs for every key of the session: the typing fields are read once into locals.
+def _time_keydowns(state: DetectorState, message: Keypress) -> list[tracking.KeyTiming]:
+    """Follow runs of fast keys; return each non-modifier key's down, up and gap.
+
+    Runs for every key of the session: the typing fields live in locals until the end.
+    """
     typing = state.typing
-    down_offset, up_offset, key_class = key
-    down = t + down_offset
-    up = t + up_offset if up_offset >= 0 else UNRELEASED
-    last_down_t, last_up_t = typing.last_down_t, typing.last_up_t
-    same_class = key_class == typing.last_class
-    gap = down - last_down_t
-    # A held key auto-repeats about every 30 ms: same key class, never released between.
-    held = same_class and (last_up_t == UNRELEASED or last_up_t > down)
-    if last_down_t and 0 <= gap < TYPING_CADENCE.max_gap_ms and not held:
-        run_keys = typing.run_keys = typing.run_keys + 1
-    else:
-        run_keys, typing.run_keys, typing.run_start_t = 1, 1, down
-    if run_keys == TYPING_CADENCE.min_run_keys:
-        typing.fast_runs += 1
-        typing.first_run_t = typing.first_run_t or typing.run_start_t
-    if run_keys > typing.longest_run:
-        typing.longest_run, typing.longest_run_t = run_keys, typing.run_start_t
-    # Auto-repeat leaves the earlier keydowns unreleased; rollover keys have their own keyup.
-    repeat = same_class and last_up_t == UNRELEASED
-    prior = gap if last_down_t and not repeat else None
-    tracking.note_key(state, down, up, prior)
-    typing.last_down_t, typing.last_class, typing.last_up_t = down, key_class, up
+    last_down_t, last_class, last_up_t = typing.last_down_t, typing.last_class, typing.last_up_t
+    run_keys, run_start_t = typing.run_keys, typing.run_start_t
+    timings: list[tracking.KeyTiming] = []
+    for down_offset, up_offset, key_class in sorted(message.keys, key=_key_down):
+        if key_class == "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
+            continue
+        down = message.t + down_offset
+        up = message.t + up_offset if up_offset >= 0 else UNRELEASED
+        same_class = key_class == last_class
+        gap = down - last_down_t
+        # A held key auto-repeats about every 30 ms: same key class, never released between.
+        held = same_class and (last_up_t == UNRELEASED or last_up_t > down)
+        if last_down_t and 0 <= gap < TYPING_CADENCE.max_gap_ms and not held:
+            run_keys += 1
+        else:
+            run_keys, run_start_t = 1, down
+        if run_keys == TYPING_CADENCE.min_run_keys:
+            typing.fast_runs += 1
+            typing.first_run_t = typing.first_run_t or run_start_t
+        if run_keys > typing.longest_run:
+            typing.longest_run, typing.longest_run_t = run_keys, run_start_t
+        # Auto-repeat leaves the earlier keydowns unreleased; rollover keys have their own
+        # keyup.
+        repeat = same_class and last_up_t == UNRELEASED
+        timings.append((down, up, gap if last_down_t and not repeat else None))
+        last_down_t, last_class, last_up_t = down, key_class, up
+    typing.last_down_t, typing.last_class, typing.last_up_t = last_down_t, last_class, last_up_t
+    typing.run_keys, typing.run_start_t = run_keys, run_start_t
+    return timings
 
 
 # --- text ---------------------------------------------------------------------------------

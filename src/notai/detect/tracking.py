@@ -71,21 +71,21 @@ def note_activity(state: DetectorState, message: Message) -> None:
         isinstance(message, MouseClick) and message.phase == "down"
     )
     moving = isinstance(message, MouseMove) and message.trusted
-    # The run's fields are read and written directly, but the last time is a local: this
-    # loop runs for every sample and key of the session.
-    last_t = activity.last_t
+    # The last time and the run's moves are locals, written back once: this loop runs for
+    # every sample and key of the session.
+    last_t, run_moves = activity.last_t, activity.run_moves
     for at in times:
         if at < last_t:
             if activity.pending:  # nothing to withdraw is the common case
                 _withdraw(state, at, explains_jumps)
             continue
         if not last_t or at - last_t >= COLD.silence_ms:
-            activity.run_start_t, activity.run_moves = at, 0
+            activity.run_start_t, run_moves = at, 0
             activity.rest_known = pointer.known
             activity.rest_x, activity.rest_y = pointer.x, pointer.y
-        activity.run_moves += moving
+        run_moves += moving
         last_t = at
-    activity.last_t = last_t
+    activity.last_t, activity.run_moves = last_t, run_moves
 
 
 def _withdraw(state: DetectorState, at: int, explains_jumps: bool) -> None:
@@ -196,32 +196,46 @@ def _judge_cold(state: DetectorState, message: MouseClick) -> None:
 # --- keys --------------------------------------------------------------------------------------
 
 
-def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
-    """One non-modifier key: how long it was held, and its gap from the key before."""
+KeyTiming = tuple[int, int, int | None]
+"""A non-modifier key: keydown time, keyup time (or UNRELEASED), gap from the key before
+(None when the gap says nothing about cadence, as after an auto-repeat)."""
+
+
+def note_keys(state: DetectorState, timings: list[KeyTiming]) -> None:
+    """Non-modifier keys in keydown order: how long each was held, and the gaps between."""
     keys, activity = state.key_timing, state.activity
-    # Conditional expressions instead of max(): this runs for every key of the session.
-    activity.last_key_t = down if down > activity.last_key_t else activity.last_key_t
-    if up >= down:
-        keys.dwell_measured += 1
-        if up - down < DWELL.short_ms:
-            keys.dwell_short += 1
-            keys.dwell_first_t = keys.dwell_first_t or down
-    if gap is None or not 0 <= gap < UNIFORM.max_gap_ms:
-        keys.last_gap = -1  # a pause: the next gap starts a new run of pairs
-        return
-    keys.gaps += 1
-    keys.gap_sum += gap
-    keys.gap_sumsq += float(gap) * gap
-    keys.gap_first_t = keys.gap_first_t or down
-    last_gap = keys.last_gap
-    if last_gap >= 0:
-        keys.pairs += 1
-        wider = gap if gap > last_gap else last_gap
-        slack = UNIFORM.even_share * wider
-        keys.even_pairs += abs(gap - last_gap) <= (
-            slack if slack > UNIFORM.even_ms else UNIFORM.even_ms
-        )
-    keys.last_gap = gap
+    # This runs for every key of the session: the counters live in locals until the end,
+    # and comparisons stand in for max().
+    last_key_t = activity.last_key_t
+    measured, short = keys.dwell_measured, keys.dwell_short
+    gaps, gap_sum, gap_sumsq = keys.gaps, keys.gap_sum, keys.gap_sumsq
+    pairs, even_pairs, last_gap = keys.pairs, keys.even_pairs, keys.last_gap
+    for down, up, gap in timings:
+        last_key_t = down if down > last_key_t else last_key_t
+        if up >= down:
+            measured += 1
+            if up - down < DWELL.short_ms:
+                short += 1
+                keys.dwell_first_t = keys.dwell_first_t or down
+        if gap is None or not 0 <= gap < UNIFORM.max_gap_ms:
+            last_gap = -1  # a pause: the next gap starts a new run of pairs
+            continue
+        gaps += 1
+        gap_sum += gap
+        gap_sumsq += float(gap) * gap
+        keys.gap_first_t = keys.gap_first_t or down
+        if last_gap >= 0:
+            # Even: the two gaps differ by at most 10% of the wider one (or 3 ms).
+            pairs += 1
+            slack = UNIFORM.even_share * (gap if gap > last_gap else last_gap)
+            even_pairs += abs(gap - last_gap) <= (
+                slack if slack > UNIFORM.even_ms else UNIFORM.even_ms
+            )
+        last_gap = gap
+    activity.last_key_t = last_key_t
+    keys.dwell_measured, keys.dwell_short = measured, short
+    keys.gaps, keys.gap_sum, keys.gap_sumsq = gaps, gap_sum, gap_sumsq
+    keys.pairs, keys.even_pairs, keys.last_gap = pairs, even_pairs, last_gap
 
 
 # --- scrolling ---------------------------------------------------------------------------------
