@@ -8,6 +8,7 @@ costs work proportional to its own samples, never to the session so far.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, Literal
 
 from notai.detect import tracking
@@ -64,17 +65,16 @@ def observe(state: DetectorState, messages: Sequence[Message]) -> DetectorState:
     `state` is not modified. Messages are applied in `seq` order.
     """
     updated = copy_state(state)
-    for message in sorted(messages, key=lambda m: m.seq):
-        _apply(updated, message)
+    updated.messages += len(messages)
+    for message in sorted(messages, key=_seq):
+        tracking.note_activity(updated, message)
+        observer = _OBSERVERS.get(type(message))
+        if observer is not None:
+            observer(updated, message)
     return updated
 
 
-def _apply(state: DetectorState, message: Message) -> None:
-    state.messages += 1
-    tracking.note_activity(state, message)
-    observer = _OBSERVERS.get(type(message))
-    if observer is not None:
-        observer(state, message)
+_seq = attrgetter("seq")
 
 
 def _observe_scroll(state: DetectorState, message: Scroll) -> None:

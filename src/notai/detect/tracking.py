@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 from notai.detect.behaviour import (
     CENTRE,
@@ -50,15 +52,36 @@ SCROLL_JUMP_KIND = 1
 
 def activity_times(message: Message) -> list[int]:
     """When the person (or tool) did something in this message; empty for housekeeping."""
-    if isinstance(message, (MouseMove, Scroll, Touch)):
-        t = message.t
-        return [t + sample[0] for sample in message.samples]
-    if isinstance(message, Keypress):
-        t = message.t
-        return [t + key[0] for key in message.keys]
-    if isinstance(message, (MouseClick, Input, Clipboard, Focus, FormSubmit)):
-        return [message.t]
-    return []
+    times_of = _ACTIVITY_TIMES.get(type(message))
+    return [] if times_of is None else times_of(message)
+
+
+def _sample_times(message: MouseMove | Scroll | Touch) -> list[int]:
+    t = message.t
+    return [t + sample[0] for sample in message.samples]
+
+
+def _keydown_times(message: Keypress) -> list[int]:
+    t = message.t
+    return [t + key[0] for key in message.keys]
+
+
+def _moment(message: MouseClick | Input | Clipboard | Focus | FormSubmit) -> list[int]:
+    return [message.t]
+
+
+_ACTIVITY_TIMES: dict[type[Message], Callable[[Any], list[int]]] = {
+    MouseMove: _sample_times,
+    Scroll: _sample_times,
+    Touch: _sample_times,
+    Keypress: _keydown_times,
+    MouseClick: _moment,
+    Input: _moment,
+    Clipboard: _moment,
+    Focus: _moment,
+    FormSubmit: _moment,
+}
+"""Found by exact type (message types are never subclassed): this runs for every message."""
 
 
 def note_activity(state: DetectorState, message: Message) -> None:
@@ -67,10 +90,13 @@ def note_activity(state: DetectorState, message: Message) -> None:
     if not times:
         return
     activity, pointer = state.activity, state.pointer
-    explains_jumps = isinstance(message, (Keypress, Touch)) or (
-        isinstance(message, MouseClick) and message.phase == "down"
+    kind = type(message)
+    explains_jumps = (
+        kind is Keypress
+        or kind is Touch
+        or (type(message) is MouseClick and message.phase == "down")
     )
-    moving = isinstance(message, MouseMove) and message.trusted
+    moving = type(message) is MouseMove and message.trusted
     # The last time and the run's moves are locals, written back once: this loop runs for
     # every sample and key of the session.
     last_t, run_moves = activity.last_t, activity.run_moves
