@@ -315,3 +315,48 @@ def test_one_bad_batch_in_a_group_fails_alone(harness: Harness) -> None:
     assert all(isinstance(r, IngestResult) for i, r in enumerate(results) if i != 1)
     for sid in good:
         assert stored_seqs(harness, integration, sid) == [0]
+
+
+def counters(harness: Harness, integration: str) -> list[tuple[Any, ...]]:
+    """The integration's usage and bucket rows, without its id."""
+
+    async def read() -> list[tuple[Any, ...]]:
+        async with harness.db.connection() as conn:
+            usage = await conn.fetch(
+                "SELECT day, metric, value FROM usage_daily WHERE integration_id = $1"
+                " ORDER BY day, metric",
+                integration,
+            )
+            buckets = await conn.fetch(
+                "SELECT grain, bucket, sessions, events, matched FROM integration_buckets"
+                " WHERE integration_id = $1 ORDER BY grain, bucket",
+                integration,
+            )
+        return [tuple(r[k] for k in ("day", "metric", "value")) for r in usage] + [
+            tuple(r[k] for k in ("grain", "bucket", "sessions", "events", "matched"))
+            for r in buckets
+        ]
+
+    return harness.run(read)
+
+
+def test_a_group_counts_usage_and_events_as_its_batches_stored_alone(harness: Harness) -> None:
+    together, alone = harness.integration(), harness.integration()
+    received_at = now_ms()
+
+    def batches(integration: str) -> list[Any]:
+        sessions = [session_id() for _ in range(4)]
+        first = [batch(integration, sid, [init(0), *person_moves_and_click(1)]) for sid in sessions]
+        resent = batch(integration, sessions[0], [init(0), *person_moves_and_click(3)])
+        return [*first, resent]
+
+    async def group(items: list[Any]) -> None:
+        commit = GroupCommit(harness.db, harness.settings)
+        await asyncio.gather(*(commit.ingest(b, received_at) for b in items))
+
+    harness.run(group, batches(together))
+    for item in batches(alone):
+        harness.ingest(item, received_at)
+
+    assert counters(harness, together) == counters(harness, alone)
+    assert ("d", received_at // 86_400_000, 4, 14, 4) in counters(harness, together)

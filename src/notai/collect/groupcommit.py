@@ -6,8 +6,9 @@ first frame to arrive while no commit runs starts a drain; every frame that arri
 waits in the queue, and the drain stores the whole queue in one transaction. Each frame is
 still acknowledged only after the transaction that holds it has committed.
 
-Batches go through the same `ingest_batch` as the HTTP endpoint, unchanged: it runs against
-`_GroupTransaction`, a view of the database whose every transaction is the group's. When a
+Batches go through the same `ingest_batch` as the HTTP endpoint: it runs against
+`_GroupTransaction`, a view of the database whose every transaction is the group's, and
+adds its counters to the group's `Tally`, written once per group before the commit. When a
 group fails (one batch names an integration that is gone, or two writers deadlock), its
 transaction is rolled back and each of its batches is stored alone, so one bad batch never
 takes the others down with it.
@@ -22,6 +23,7 @@ from contextlib import asynccontextmanager
 
 from notai.collect.ingest import IngestResult, ingest_batch
 from notai.collect.protocol import Batch
+from notai.collect.tally import Tally
 from notai.settings import Settings
 from notai.store.database import Connection, Database, DatabaseUnavailable
 
@@ -97,11 +99,15 @@ class GroupCommit:
             range(len(group)), key=lambda i: (group[i][0].integration, group[i][0].session)
         )
         results: list[IngestResult | None] = [None] * len(group)
+        tally = Tally()
         async with self._db.transaction() as conn:
             shared = _GroupTransaction(conn, self._db)
             for index in order:
                 batch, received_at_ms, _ = group[index]
-                results[index] = await ingest_batch(shared, self._settings, batch, received_at_ms)
+                results[index] = await ingest_batch(
+                    shared, self._settings, batch, received_at_ms, tally
+                )
+            await tally.flush(conn)
         return [result for result in results if result is not None]
 
     async def _store_alone(self, group: list[_Pending]) -> None:

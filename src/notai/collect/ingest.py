@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import msgspec
@@ -16,11 +17,11 @@ import msgspec
 from notai import detect
 from notai.collect.lms_urls import course_from_url
 from notai.collect.protocol import Batch
+from notai.collect.tally import Tally
 from notai.collect.useragent import browser_name, device_class, summarize_user_agent
 from notai.events import Close, Identify, Init, LmsContext, Message, message_type
 from notai.settings import Settings
 from notai.store import events as events_repo
-from notai.store import integrations as integrations_repo
 from notai.store import rollups
 from notai.store import sessions as sessions_repo
 from notai.store.database import Connection, Database
@@ -40,43 +41,80 @@ class IntegrationNotAccepted(LookupError):
 
 
 async def ingest_batch(
-    db: Database, settings: Settings, batch: Batch, received_at_ms: int
+    db: Database,
+    settings: Settings,
+    batch: Batch,
+    received_at_ms: int,
+    tally: Tally | None = None,
 ) -> IngestResult:
-    """Store a decoded batch and re-score its session; return what was accepted."""
-    messages = sorted(batch.events, key=lambda m: m.seq)
+    """Store a decoded batch and re-score its session; return what was accepted.
+
+    With a `tally`, the batch's counters are added to it and its owner flushes them in the
+    same transaction (a group commit); without one, they are written before this commits.
+    """
     async with db.transaction() as conn:
-        integration = await integrations_repo.get_integration(conn, batch.integration)
-        if integration is None or integration.region != settings.region:
-            raise IntegrationNotAccepted(batch.integration)
-        is_new = await sessions_repo.insert_session_if_new(
-            conn, _empty_session(batch, received_at_ms)
-        )
-        session = await sessions_repo.lock_session(conn, batch.integration, batch.session)
-        before = None if is_new else session_facts(session)
-        fresh = await _drop_duplicates(conn, batch, messages)
-        records = [_event_record(m) for m in fresh]
-        await events_repo.insert_events(conn, batch.integration, batch.session, records)
-        if fresh:
-            _apply(session, fresh, received_at_ms)
-            await sessions_repo.update_session(conn, session)
-            await _update_rollups(conn, session, before, fresh, received_at_ms)
-        await rollups.add_usage(
-            conn,
-            batch.integration,
-            _day(received_at_ms),
-            {
-                "Events": len(fresh),
-                "Sessions": int(is_new),
-                "StorageBytes": sum(len(r.payload) for r in records),
-                "BotAnalyses": int(bool(fresh)),
-            },
-        )
+        own = Tally() if tally is None else tally
+        result = await _store(conn, settings, batch, received_at_ms, own)
+        if tally is None:
+            await own.flush(conn)
+    return result
+
+
+async def _store(
+    conn: Connection, settings: Settings, batch: Batch, received_at_ms: int, tally: Tally
+) -> IngestResult:
+    messages = sorted(batch.events, key=lambda m: m.seq)
+    integration = await tally.integration(conn, batch.integration)
+    if integration is None or integration.region != settings.region:
+        raise IntegrationNotAccepted(batch.integration)
+    session, is_new, resent = await _open_session(conn, batch, messages, received_at_ms)
+    before = None if is_new else session_facts(session)
+    fresh = await _drop_duplicates(conn, batch, messages) if resent else messages
+    records = [_event_record(m) for m in fresh]
+    await events_repo.insert_events(conn, batch.integration, batch.session, records)
+    if fresh:
+        _apply(session, fresh, received_at_ms)
+        await sessions_repo.update_session(conn, session)
+        await _update_rollups(conn, session, before, fresh, received_at_ms)
+        tally.add_events(batch.integration, session.created_at, len(fresh))
+    tally.add_usage(
+        batch.integration,
+        _day(received_at_ms),
+        {
+            "Events": len(fresh),
+            "Sessions": int(is_new),
+            "StorageBytes": sum(len(r.payload) for r in records),
+            "BotAnalyses": int(bool(fresh)),
+        },
+    )
     return IngestResult(
         sessionId=batch.session,
         accepted=len(fresh),
         duplicates=len(messages) - len(fresh),
         botScore=session.bot_score,
     )
+
+
+async def _open_session(
+    conn: Connection, batch: Batch, messages: Sequence[Message], received_at_ms: int
+) -> tuple[sessions_repo.SessionRecord, bool, bool]:
+    """The session, locked for this transaction; whether this batch created it; and whether
+    some of `messages` (sorted by seq) may be stored already.
+
+    Most batches continue a session: it is read (and locked) first, and inserted only when
+    missing. If another writer inserts it in between, the insert does nothing and the read
+    is repeated. A new session is checked for stored messages all the same: its events
+    could outlive its row.
+    """
+    low, high = messages[0].seq, messages[-1].seq
+    found = await sessions_repo.find_session_for_update(
+        conn, batch.integration, batch.session, low, high
+    )
+    if found is not None:
+        return found[0], False, found[1]
+    is_new = await sessions_repo.insert_session_if_new(conn, _empty_session(batch, received_at_ms))
+    session = await sessions_repo.lock_session(conn, batch.integration, batch.session)
+    return session, is_new, True
 
 
 def _empty_session(batch: Batch, received_at_ms: int) -> sessions_repo.SessionRecord:
@@ -212,7 +250,6 @@ async def _update_rollups(
             received_at_ms,
         )
     await rollups.apply_session_change(conn, integration_id, before, session_facts(session))
-    await rollups.add_events(conn, integration_id, session.created_at, len(fresh))
 
 
 def session_facts(session: sessions_repo.SessionRecord) -> rollups.SessionFacts:
@@ -223,10 +260,22 @@ def session_facts(session: sessions_repo.SessionRecord) -> rollups.SessionFacts:
         user_id=session.user_id,
         course_id=session.course_id,
         origin=session.origin,
-        device=device_class(session.user_agent) if session.user_agent else "",
-        browser=browser_name(session.user_agent),
+        device=_device_class(session.user_agent),
+        browser=_browser_name(session.user_agent),
         device_summary=session.user_agent_summary,
     )
+
+
+# Every batch reads its session's facts twice (before and after) from the same user agent:
+# the regular expressions run once per distinct user agent instead.
+@lru_cache(maxsize=1024)
+def _device_class(user_agent: str) -> str:
+    return device_class(user_agent) if user_agent else ""
+
+
+@lru_cache(maxsize=1024)
+def _browser_name(user_agent: str) -> str:
+    return browser_name(user_agent)
 
 
 def _course_provider(url: str) -> str:

@@ -7,8 +7,9 @@ costs work proportional to its own samples, never to the session so far.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any, Literal
 
 from notai.detect import tracking
 from notai.detect.environment import observe_environment
@@ -64,42 +65,23 @@ def observe(state: DetectorState, messages: Sequence[Message]) -> DetectorState:
     `state` is not modified. Messages are applied in `seq` order.
     """
     updated = copy_state(state)
-    for message in sorted(messages, key=lambda m: m.seq):
-        _apply(updated, message)
+    updated.messages += len(messages)
+    for message in sorted(messages, key=_seq):
+        tracking.note_activity(updated, message)
+        observer = _OBSERVERS.get(type(message))
+        if observer is not None:
+            observer(updated, message)
     return updated
 
 
-def _apply(state: DetectorState, message: Message) -> None:
-    state.messages += 1
-    tracking.note_activity(state, message)
-    match message:
-        case Init():
-            _observe_init(state, message)
-        case MouseMove():
-            _observe_move(state, message)
-        case MouseClick():
-            _observe_click(state, message)
-        case Keypress():
-            _observe_keys(state, message)
-        case Input():
-            _observe_input(state, message)
-        case Clipboard():
-            _observe_clipboard(state, message)
-        case Scroll():
-            if message.trusted:
-                tracking.note_scroll(state, message)
-            else:
-                _count_untrusted(state, message.t, "scrolls")
-        case Touch():
-            _observe_touch(state, message)
-        case Navigation():
-            _observe_navigation(state, message)
-        case FormSubmit():
-            tracking.note_submit(state, message)
-        case Focus():
-            _observe_focus(state, message)
-        case _:
-            pass
+_seq = attrgetter("seq")
+
+
+def _observe_scroll(state: DetectorState, message: Scroll) -> None:
+    if message.trusted:
+        tracking.note_scroll(state, message)
+    else:
+        _count_untrusted(state, message.t, "scrolls")
 
 
 # --- environment --------------------------------------------------------------------------
@@ -168,15 +150,22 @@ def _observe_move(state: DetectorState, message: MouseMove) -> None:
         _count_untrusted(state, message.t, "moves")
         return
     tracking.note_move(state, message)
-    pointer = state.pointer
+    # The samples run in locals and are written back once: this loop runs for every pointer
+    # sample of the session. Only a retraction reads the pointer's other fields.
+    pointer, clicks = state.pointer, state.clicks
+    known, px, py, t = pointer.known, pointer.x, pointer.y, pointer.t
+    step = None
     for offset, x, y in message.samples:
         at = message.t + offset
         if pointer.pending_t and pointer.pending_since_t < at <= pointer.pending_t:
             _retract_pending(state)
-        if at > pointer.t:
-            tracking.note_step(state)
-            pointer.known, pointer.from_click = True, False
-            pointer.x, pointer.y, pointer.t = x, y, at
+        if at > t:
+            step = (known, px, py)  # where the pointer was before it moved on
+            known, px, py, t = True, x, y, at
+    if step is not None:
+        clicks.prev_known, clicks.prev_x, clicks.prev_y = step
+        pointer.known, pointer.from_click = True, False
+        pointer.x, pointer.y, pointer.t = px, py, t
 
 
 def _retract_pending(state: DetectorState) -> None:
@@ -279,35 +268,48 @@ def _observe_keys(state: DetectorState, message: Keypress) -> None:
     state.typing.keys += len(message.keys)
     if message.untrusted:
         _count_untrusted(state, message.t, "keys", message.untrusted)
-    for key in sorted(message.keys, key=lambda k: k[0]):
-        if key[2] != "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
-            _observe_keydown(state, message.t, key)
+    tracking.note_keys(state, _time_keydowns(state, message))
 
 
-def _observe_keydown(state: DetectorState, t: int, key: KeySample) -> None:
+def _key_down(key: KeySample) -> int:
+    return key[0]
+
+
+def _time_keydowns(state: DetectorState, message: Keypress) -> list[tracking.KeyTiming]:
+    """Follow runs of fast keys; return each non-modifier key's down, up and gap.
+
+    Runs for every key of the session: the typing fields live in locals until the end.
+    """
     typing = state.typing
-    down = t + key[0]
-    up = t + key[1] if key[1] >= 0 else UNRELEASED
-    gap = down - typing.last_down_t
-    # A held key auto-repeats about every 30 ms: same key class, never released between.
-    held = key[2] == typing.last_class and (
-        typing.last_up_t == UNRELEASED or typing.last_up_t > down
-    )
-    fast = 0 <= gap < TYPING_CADENCE.max_gap_ms and not held
-    if typing.last_down_t and fast:
-        typing.run_keys += 1
-    else:
-        typing.run_keys, typing.run_start_t = 1, down
-    if typing.run_keys == TYPING_CADENCE.min_run_keys:
-        typing.fast_runs += 1
-        typing.first_run_t = typing.first_run_t or typing.run_start_t
-    if typing.run_keys > typing.longest_run:
-        typing.longest_run, typing.longest_run_t = typing.run_keys, typing.run_start_t
-    # Auto-repeat leaves the earlier keydowns unreleased; rollover keys have their own keyup.
-    repeat = key[2] == typing.last_class and typing.last_up_t == UNRELEASED
-    prior = gap if typing.last_down_t and not repeat else None
-    tracking.note_key(state, down, up, prior)
-    typing.last_down_t, typing.last_class, typing.last_up_t = down, key[2], up
+    last_down_t, last_class, last_up_t = typing.last_down_t, typing.last_class, typing.last_up_t
+    run_keys, run_start_t = typing.run_keys, typing.run_start_t
+    timings: list[tracking.KeyTiming] = []
+    for down_offset, up_offset, key_class in sorted(message.keys, key=_key_down):
+        if key_class == "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
+            continue
+        down = message.t + down_offset
+        up = message.t + up_offset if up_offset >= 0 else UNRELEASED
+        same_class = key_class == last_class
+        gap = down - last_down_t
+        # A held key auto-repeats about every 30 ms: same key class, never released between.
+        held = same_class and (last_up_t == UNRELEASED or last_up_t > down)
+        if last_down_t and 0 <= gap < TYPING_CADENCE.max_gap_ms and not held:
+            run_keys += 1
+        else:
+            run_keys, run_start_t = 1, down
+        if run_keys == TYPING_CADENCE.min_run_keys:
+            typing.fast_runs += 1
+            typing.first_run_t = typing.first_run_t or run_start_t
+        if run_keys > typing.longest_run:
+            typing.longest_run, typing.longest_run_t = run_keys, run_start_t
+        # Auto-repeat leaves the earlier keydowns unreleased; rollover keys have their own
+        # keyup.
+        repeat = same_class and last_up_t == UNRELEASED
+        timings.append((down, up, gap if last_down_t and not repeat else None))
+        last_down_t, last_class, last_up_t = down, key_class, up
+    typing.last_down_t, typing.last_class, typing.last_up_t = last_down_t, last_class, last_up_t
+    typing.run_keys, typing.run_start_t = run_keys, run_start_t
+    return timings
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -351,3 +353,20 @@ def _observe_clipboard(state: DetectorState, message: Clipboard) -> None:
     # Rich-text editors often cancel the paste and re-insert it as `insertText`.
     if message.action == "paste":
         state.text.explained_chars += message.length
+
+
+_OBSERVERS: dict[type[Message], Callable[[DetectorState, Any], None]] = {
+    Init: _observe_init,
+    MouseMove: _observe_move,
+    MouseClick: _observe_click,
+    Keypress: _observe_keys,
+    Input: _observe_input,
+    Clipboard: _observe_clipboard,
+    Scroll: _observe_scroll,
+    Touch: _observe_touch,
+    Navigation: _observe_navigation,
+    FormSubmit: tracking.note_submit,
+    Focus: _observe_focus,
+}
+"""Each message type's observer, found by exact type (message types are never subclassed);
+types that say nothing about who drives the page (heartbeat, identify, close) have none."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 from notai.detect.behaviour import (
     CENTRE,
@@ -50,34 +52,66 @@ SCROLL_JUMP_KIND = 1
 
 def activity_times(message: Message) -> list[int]:
     """When the person (or tool) did something in this message; empty for housekeeping."""
-    match message:
-        case MouseMove() | Scroll() | Touch():
-            return [message.t + offset for offset, _, _ in message.samples]
-        case Keypress():
-            return [message.t + down for down, _, _ in message.keys]
-        case MouseClick() | Input() | Clipboard() | Focus() | FormSubmit():
-            return [message.t]
-        case _:
-            return []
+    times_of = _ACTIVITY_TIMES.get(type(message))
+    return [] if times_of is None else times_of(message)
+
+
+def _sample_times(message: MouseMove | Scroll | Touch) -> list[int]:
+    t = message.t
+    return [t + sample[0] for sample in message.samples]
+
+
+def _keydown_times(message: Keypress) -> list[int]:
+    t = message.t
+    return [t + key[0] for key in message.keys]
+
+
+def _moment(message: MouseClick | Input | Clipboard | Focus | FormSubmit) -> list[int]:
+    return [message.t]
+
+
+_ACTIVITY_TIMES: dict[type[Message], Callable[[Any], list[int]]] = {
+    MouseMove: _sample_times,
+    Scroll: _sample_times,
+    Touch: _sample_times,
+    Keypress: _keydown_times,
+    MouseClick: _moment,
+    Input: _moment,
+    Clipboard: _moment,
+    Focus: _moment,
+    FormSubmit: _moment,
+}
+"""Found by exact type (message types are never subclassed): this runs for every message."""
 
 
 def note_activity(state: DetectorState, message: Message) -> None:
     """Advance the activity runs; let earlier-timed activity withdraw pending findings."""
+    times = activity_times(message)
+    if not times:
+        return
     activity, pointer = state.activity, state.pointer
-    explains_jumps = isinstance(message, Keypress | Touch) or (
-        isinstance(message, MouseClick) and message.phase == "down"
+    kind = type(message)
+    explains_jumps = (
+        kind is Keypress
+        or kind is Touch
+        or (type(message) is MouseClick and message.phase == "down")
     )
-    moving = isinstance(message, MouseMove) and message.trusted
-    for at in activity_times(message):
-        if at < activity.last_t:
-            _withdraw(state, at, explains_jumps)
+    moving = type(message) is MouseMove and message.trusted
+    # The last time and the run's moves are locals, written back once: this loop runs for
+    # every sample and key of the session.
+    last_t, run_moves = activity.last_t, activity.run_moves
+    for at in times:
+        if at < last_t:
+            if activity.pending:  # nothing to withdraw is the common case
+                _withdraw(state, at, explains_jumps)
             continue
-        if not activity.last_t or at - activity.last_t >= COLD.silence_ms:
-            activity.run_start_t, activity.run_moves = at, 0
+        if not last_t or at - last_t >= COLD.silence_ms:
+            activity.run_start_t, run_moves = at, 0
             activity.rest_known = pointer.known
             activity.rest_x, activity.rest_y = pointer.x, pointer.y
-        activity.run_moves += moving
-        activity.last_t = at
+        run_moves += moving
+        last_t = at
+    activity.last_t, activity.run_moves = last_t, run_moves
 
 
 def _withdraw(state: DetectorState, at: int, explains_jumps: bool) -> None:
@@ -118,12 +152,6 @@ def note_move(state: DetectorState, message: MouseMove) -> None:
     if message.coalesced == 0:
         moves.uncoalesced += 1
         moves.first_t = moves.first_t or message.t
-
-
-def note_step(state: DetectorState) -> None:
-    """Remember where the pointer was before it moves on (the start of its last step)."""
-    pointer, clicks = state.pointer, state.clicks
-    clicks.prev_known, clicks.prev_x, clicks.prev_y = pointer.known, pointer.x, pointer.y
 
 
 def note_press(state: DetectorState, message: MouseClick) -> None:
@@ -194,27 +222,46 @@ def _judge_cold(state: DetectorState, message: MouseClick) -> None:
 # --- keys --------------------------------------------------------------------------------------
 
 
-def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
-    """One non-modifier key: how long it was held, and its gap from the key before."""
-    keys = state.key_timing
-    state.activity.last_key_t = max(state.activity.last_key_t, down)
-    if up >= down:
-        keys.dwell_measured += 1
-        if up - down < DWELL.short_ms:
-            keys.dwell_short += 1
-            keys.dwell_first_t = keys.dwell_first_t or down
-    if gap is None or not 0 <= gap < UNIFORM.max_gap_ms:
-        keys.last_gap = -1  # a pause: the next gap starts a new run of pairs
-        return
-    keys.gaps += 1
-    keys.gap_sum += gap
-    keys.gap_sumsq += float(gap) * gap
-    keys.gap_first_t = keys.gap_first_t or down
-    if keys.last_gap >= 0:
-        keys.pairs += 1
-        slack = max(UNIFORM.even_ms, UNIFORM.even_share * max(gap, keys.last_gap))
-        keys.even_pairs += abs(gap - keys.last_gap) <= slack
-    keys.last_gap = gap
+KeyTiming = tuple[int, int, int | None]
+"""A non-modifier key: keydown time, keyup time (or UNRELEASED), gap from the key before
+(None when the gap says nothing about cadence, as after an auto-repeat)."""
+
+
+def note_keys(state: DetectorState, timings: list[KeyTiming]) -> None:
+    """Non-modifier keys in keydown order: how long each was held, and the gaps between."""
+    keys, activity = state.key_timing, state.activity
+    # This runs for every key of the session: the counters live in locals until the end,
+    # and comparisons stand in for max().
+    last_key_t = activity.last_key_t
+    measured, short = keys.dwell_measured, keys.dwell_short
+    gaps, gap_sum, gap_sumsq = keys.gaps, keys.gap_sum, keys.gap_sumsq
+    pairs, even_pairs, last_gap = keys.pairs, keys.even_pairs, keys.last_gap
+    for down, up, gap in timings:
+        last_key_t = down if down > last_key_t else last_key_t
+        if up >= down:
+            measured += 1
+            if up - down < DWELL.short_ms:
+                short += 1
+                keys.dwell_first_t = keys.dwell_first_t or down
+        if gap is None or not 0 <= gap < UNIFORM.max_gap_ms:
+            last_gap = -1  # a pause: the next gap starts a new run of pairs
+            continue
+        gaps += 1
+        gap_sum += gap
+        gap_sumsq += float(gap) * gap
+        keys.gap_first_t = keys.gap_first_t or down
+        if last_gap >= 0:
+            # Even: the two gaps differ by at most 10% of the wider one (or 3 ms).
+            pairs += 1
+            slack = UNIFORM.even_share * (gap if gap > last_gap else last_gap)
+            even_pairs += abs(gap - last_gap) <= (
+                slack if slack > UNIFORM.even_ms else UNIFORM.even_ms
+            )
+        last_gap = gap
+    activity.last_key_t = last_key_t
+    keys.dwell_measured, keys.dwell_short = measured, short
+    keys.gaps, keys.gap_sum, keys.gap_sumsq = gaps, gap_sum, gap_sumsq
+    keys.pairs, keys.even_pairs, keys.last_gap = pairs, even_pairs, last_gap
 
 
 # --- scrolling ---------------------------------------------------------------------------------
@@ -223,12 +270,13 @@ def note_key(state: DetectorState, down: int, up: int, gap: int | None) -> None:
 def note_scroll(state: DetectorState, message: Scroll) -> None:
     """Count steps of a trusted scroll run, and jumps that nothing before explains."""
     scroll, activity = state.scroll, state.activity
+    # Keys and presses cannot happen inside one scroll message: one explanation for all.
+    explained = max(activity.last_key_t, activity.last_press_t)
     for offset, x, y in message.samples:
         at = message.t + offset
         if scroll.known:
             step = max(abs(x - scroll.x), abs(y - scroll.y))
             scroll.steps += 1
-            explained = max(activity.last_key_t, activity.last_press_t)
             if step >= SCROLL_JUMP.min_jump_px and at - explained > SCROLL_JUMP.explained_ms:
                 _count_jump(state, at, step)
         scroll.known, scroll.x, scroll.y = True, x, y

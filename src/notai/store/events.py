@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 import msgspec
 
@@ -32,17 +33,43 @@ async def existing_seqs(
     return {row["seq"] for row in rows}
 
 
+_EVENT_COLUMNS = "integration_id, session_id, seq, type, ts, payload_size, payload"
+_EVENT_WIDTH = 7
+ROWS_PER_STATEMENT = 16
+"""Event rows per INSERT on SQLite. Its executemany runs a statement per row; sixteen rows
+to a statement spend about a fifth less CPU per row (a fixed count keeps it one cached
+statement)."""
+
+
+def _insert_sql(rows: int) -> str:
+    values = ", ".join(
+        "(" + ", ".join(f"${r * _EVENT_WIDTH + c}" for c in range(1, _EVENT_WIDTH + 1)) + ")"
+        for r in range(rows)
+    )
+    return f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES {values}"
+
+
+_INSERT_ONE = _insert_sql(1)
+_INSERT_MANY = _insert_sql(ROWS_PER_STATEMENT)
+
+
 async def insert_events(
     conn: Connection, integration_id: str, session_id: str, events: Sequence[EventRecord]
 ) -> None:
-    await conn.executemany(
-        "INSERT INTO events (integration_id, session_id, seq, type, ts, payload_size, payload)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [
-            (integration_id, session_id, e.seq, e.type, e.ts, len(e.payload), e.payload)
-            for e in events
-        ],
-    )
+    rows = [
+        (integration_id, session_id, e.seq, e.type, e.ts, len(e.payload), e.payload) for e in events
+    ]
+    if conn.dialect == "sqlite":
+        whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
+        if whole:
+            chunks = range(0, whole, ROWS_PER_STATEMENT)
+            await conn.executemany(
+                _INSERT_MANY,
+                [list(chain.from_iterable(rows[i : i + ROWS_PER_STATEMENT])) for i in chunks],
+            )
+        rows = rows[whole:]
+    if rows:
+        await conn.executemany(_INSERT_ONE, rows)
 
 
 async def count_events(conn: Connection, integration_id: str, session_id: str) -> int:

@@ -111,15 +111,32 @@ async def lock_session(conn: Connection, integration_id: str, session_id: str) -
     SQLite needs no row lock: its write transaction (BEGIN IMMEDIATE) already excludes
     every other writer.
     """
+    found = await find_session_for_update(conn, integration_id, session_id, 0, -1)
+    if found is None:
+        raise LookupError(f"session {session_id} vanished inside its transaction")
+    return found[0]
+
+
+async def find_session_for_update(
+    conn: Connection, integration_id: str, session_id: str, low: int, high: int
+) -> tuple[SessionRecord, bool] | None:
+    """Read a session for update (as `lock_session`), if there is one, and whether any of
+    its events with a seq in [low, high] are stored already.
+
+    One statement for what a continuing batch needs to know first: its session, and
+    whether it re-sends anything (rarely; then `events.existing_seqs` says what).
+    """
     lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM sessions WHERE integration_id = $1 AND id = $2{lock}",
+        f"SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM events WHERE events.integration_id = $1"
+        " AND events.session_id = $2 AND events.seq BETWEEN $3 AND $4) AS resent"
+        f" FROM sessions WHERE integration_id = $1 AND id = $2{lock}",
         integration_id,
         session_id,
+        low,
+        high,
     )
-    if row is None:
-        raise LookupError(f"session {session_id} vanished inside its transaction")
-    return _record(row)
+    return None if row is None else (_record(row), bool(row["resent"]))
 
 
 async def update_session(conn: Connection, record: SessionRecord) -> None:
