@@ -148,7 +148,7 @@ async def _count(
         " last_bot_at = CASE WHEN $8 > 0 AND (last_bot_at IS NULL OR $9 > last_bot_at)"
         " THEN $9 ELSE last_bot_at END"
         f" WHERE integration_id = $1 AND {entity.key} = $2"
-        " RETURNING previous_last_bot, last_bot_at",
+        " RETURNING previous_last_bot AS old_time, last_bot_at AS new_time",
         integration_id,
         entity_id,
         sign,
@@ -159,7 +159,7 @@ async def _count(
         bot,
         facts.created_at,
     )
-    await _move_last_bot(conn, integration_id, kind, moved)
+    await _move_last_day(conn, integration_id, kind, "bot", moved)
     await conn.execute(
         "INSERT INTO entity_daily (integration_id, kind, entity_id, day, sessions,"
         " bot_sessions, medium_sessions, score_sum, max_score)"
@@ -198,13 +198,13 @@ async def _recompute_extremes(
         f" last_bot_at = (SELECT MAX(created_at) FROM sessions WHERE {where}"
         f" AND bot_score >= {SCORE_BOT})"
         f" WHERE integration_id = $1 AND {entity.key} = $2 AND (max_score <= $3 OR $4 > 0)"
-        " RETURNING previous_last_bot, last_bot_at",
+        " RETURNING previous_last_bot AS old_time, last_bot_at AS new_time",
         integration_id,
         entity_id,
         gone.score,
         int(gone.score >= SCORE_BOT),
     )
-    await _move_last_bot(conn, integration_id, kind, moved)
+    await _move_last_day(conn, integration_id, kind, "bot", moved)
     day = day_of(gone.created_at)
     await conn.execute(
         "UPDATE entity_daily SET max_score = COALESCE((SELECT MAX(bot_score) FROM sessions"
@@ -219,30 +219,24 @@ async def _recompute_extremes(
     )
 
 
-async def _move_last_bot(
-    conn: Connection, integration_id: str, kind: EntityKind, moved: Row | None
-) -> None:
-    """Follow an entity's `last_bot_at` as an UPDATE returned it (no row: nothing changed)."""
-    if moved is not None:
-        await _move_last_day(
-            conn, integration_id, kind, "bot", moved["previous_last_bot"], moved["last_bot_at"]
-        )
-
-
 async def _move_last_day(
     conn: Connection,
     integration_id: str,
     kind: EntityKind,
     marker: LastMarker,
-    before: int | None,
-    after: int | None,
+    moved: Row | None,
 ) -> None:
     """Move one entity from the day of its old last time to the day of its new one.
 
-    `None` is no day: a new entity, or one without a bot session. The days are written in
-    ascending order, so two transactions moving entities between the same two days lock
-    their rows in the same order (a last bot time can move back as well as forward).
+    `moved` is the row its statement returned, `old_time` and `new_time`; no row is no change.
+    A `None` time is no day: a new entity, or one without a bot session. The days are
+    written in ascending order, so two transactions moving entities between the same two
+    days lock their rows in the same order (a last bot time can move back as well as
+    forward).
     """
+    if moved is None:
+        return
+    before, after = moved["old_time"], moved["new_time"]
     old = None if before is None else day_of(before)
     new = None if after is None else day_of(after)
     if old == new:
@@ -401,7 +395,7 @@ async def upsert_lms_user(
         " THEN excluded.first_seen ELSE lms_users.first_seen END,"
         " last_seen = CASE WHEN excluded.last_seen > lms_users.last_seen"
         " THEN excluded.last_seen ELSE lms_users.last_seen END"
-        " RETURNING previous_last_seen, last_seen",
+        " RETURNING previous_last_seen AS old_time, last_seen AS new_time",
         integration_id,
         user_id,
         user_name,
@@ -409,7 +403,7 @@ async def upsert_lms_user(
         first_seen,
         last_seen,
     )
-    await _move_last_seen(conn, integration_id, "u", seen)
+    await _move_last_day(conn, integration_id, "u", "seen", seen)
 
 
 async def upsert_course(
@@ -436,7 +430,7 @@ async def upsert_course(
         " THEN excluded.first_seen ELSE courses.first_seen END,"
         " last_seen = CASE WHEN excluded.last_seen > courses.last_seen"
         " THEN excluded.last_seen ELSE courses.last_seen END"
-        " RETURNING previous_last_seen, last_seen",
+        " RETURNING previous_last_seen AS old_time, last_seen AS new_time",
         integration_id,
         course_id,
         name,
@@ -445,17 +439,7 @@ async def upsert_course(
         first_seen,
         last_seen,
     )
-    await _move_last_seen(conn, integration_id, "c", seen)
-
-
-async def _move_last_seen(
-    conn: Connection, integration_id: str, kind: EntityKind, seen: Row | None
-) -> None:
-    """Follow an entity's `last_seen` as its upsert returned it (no previous: a new row)."""
-    if seen is not None:
-        await _move_last_day(
-            conn, integration_id, kind, "seen", seen["previous_last_seen"], seen["last_seen"]
-        )
+    await _move_last_day(conn, integration_id, "c", "seen", seen)
 
 
 async def add_usage(
