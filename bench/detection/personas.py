@@ -314,39 +314,52 @@ def _mouse_to(composer: Composer, rng: random.Random, t: int, x: int, y: int) ->
 def voice_control(
     rng: random.Random, pool: list[list[KeyRecord]], t0: int, user: str
 ) -> list[Message]:
-    composer = _start(rng, t0, user)
-    trace, t = composer.trace, t0 + rng.randint(5000, 20000)
-    for index, step in enumerate(PLAN):
-        y = _bring_into_view(composer, t, index)
-        t += rng.randint(3000, 12000)  # reading, then saying "click <name>"
-        cx, cy = rng.randint(200, 700), y + 20
-        box = centred_box(rng, step.kind, cx, cy)
-        _assistive_press(trace, t, cx, cy, box)
-        t = _after_voice_press(trace, rng, t, step)
-    return trace.finish(t)
+    # Reading, then saying "click <name>": an assistive activation.
+    return _voice_session(rng, t0, user, (3000, 12000), _named_press)
 
 
 def voice_mouse_grid(
     rng: random.Random, pool: list[list[KeyRecord]], t0: int, user: str
 ) -> list[Message]:
+    # Reading, then "mouse grid", "seven", "three", "click": a real press where the cell is.
+    return _voice_session(rng, t0, user, (4000, 14000), _grid_press)
+
+
+VoicePress = Callable[[Composer, random.Random, int, Box], int]
+"""Press a control by voice at time t; returns the time the press ended."""
+
+
+def _voice_session(
+    rng: random.Random, t0: int, user: str, think_ms: tuple[int, int], press: VoicePress
+) -> list[Message]:
+    """The quiz answered by voice: each control pressed by `press`, text dictated."""
     composer = _start(rng, t0, user)
     trace, t = composer.trace, t0 + rng.randint(5000, 20000)
     for index, step in enumerate(PLAN):
         y = _bring_into_view(composer, t, index)
-        t += rng.randint(4000, 14000)  # reading, then "mouse grid", "seven", "three", "click"
-        cx, cy = rng.randint(200, 700), y + 20
-        box = centred_box(rng, step.kind, cx, cy)
-        # The grid's last cell is somewhere on the control, seldom on its centre.
-        x = box.x + round(box.w * rng.uniform(0.15, 0.85))
-        y_cell = box.y + round(box.h * rng.uniform(0.2, 0.8))
-        trace.sample("mouse_move", t, x, y_cell)
-        composer.trace_pos = (x, y_cell)
-        t += rng.randint(300, 900)  # "click"
-        for phase in ("down", "up", "click"):
-            trace.click(t, phase, x, y_cell, box)
-            t += rng.randint(0, 2)
+        t += rng.randint(*think_ms)
+        box = centred_box(rng, step.kind, rng.randint(200, 700), y + 20)
+        t = press(composer, rng, t, box)
         t = _after_voice_press(trace, rng, t, step)
     return trace.finish(t)
+
+
+def _named_press(composer: Composer, rng: random.Random, t: int, box: Box) -> int:
+    _assistive_press(composer.trace, t, box.x + box.w // 2, box.y + box.h // 2, box)
+    return t
+
+
+def _grid_press(composer: Composer, rng: random.Random, t: int, box: Box) -> int:
+    # The grid's last cell is somewhere on the control, seldom on its centre.
+    x = box.x + round(box.w * rng.uniform(0.15, 0.85))
+    y = box.y + round(box.h * rng.uniform(0.2, 0.8))
+    composer.trace.sample("mouse_move", t, x, y)
+    composer.trace_pos = (x, y)
+    t += rng.randint(300, 900)  # "click"
+    for phase in ("down", "up", "click"):
+        composer.trace.click(t, phase, x, y, box)
+        t += rng.randint(0, 2)
+    return t
 
 
 def _after_voice_press(trace: PixelTrace, rng: random.Random, t: int, step: Step) -> int:
