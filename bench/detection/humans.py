@@ -138,7 +138,7 @@ class Composer:
         for sentence in sentences:
             for key in sentence:
                 down, up = t + key.down_ms, t + key.up_ms
-                self.trace.key(down, up, key.key)
+                self.trace.key(down, up, key.key, shiftless=key.shiftless)
                 length = self._echo(down, field, key, length)
             t += sentence[-1].up_ms + self.rng.randint(800, 4000)
         self.answers.add(field)

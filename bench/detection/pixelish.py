@@ -61,6 +61,7 @@ class PixelTrace:
     _keys: list[KeySample] = field(default_factory=list)
     _keys_t: int = 0
     _last_key_t: int = 0
+    _shiftless: int = 0
 
     # --- runs of samples ------------------------------------------------------------------
 
@@ -94,11 +95,12 @@ class PixelTrace:
 
     # --- keys -------------------------------------------------------------------------------
 
-    def key(self, down: int, up: int, key: KeyClass) -> None:
+    def key(self, down: int, up: int, key: KeyClass, *, shiftless: bool = False) -> None:
         self._close_keys_if_idle(down)
         if not self._keys:
             self._keys_t = down
         self._keys.append((down - self._keys_t, up - self._keys_t, key))
+        self._shiftless += shiftless
         self._last_key_t = max(self._last_key_t, up)
         if len(self._keys) >= RUN_SAMPLES:
             self._end_keys(down)
@@ -110,7 +112,9 @@ class PixelTrace:
 
     def _end_keys(self, at: int) -> None:
         keys, self._keys = self._keys, []
-        self.messages.append((at, Keypress(seq=0, t=self._keys_t, keys=keys)))
+        shiftless, self._shiftless = self._shiftless, 0
+        message = Keypress(seq=0, t=self._keys_t, keys=keys, shiftless=shiftless)
+        self.messages.append((at, message))
 
     # --- single messages ------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 - Balabit Mouse Dynamics Challenge data set, 2016: mouse sessions of 10 people. A session
   becomes a list of `PointerRecord` (ms since its start, what happened, where).
 - Aalto "136 Million Keystrokes" (Dhakal et al., CHI 2018): a participant becomes a list of
-  typed sentences, each a list of `KeyRecord` (press and release ms, key class). The key
-  itself is read only to classify it, as the pixel does.
+  typed sentences, each a list of `KeyRecord` (press and release ms, key class, and whether
+  it was a capital typed with neither Shift nor Caps Lock held). The key itself is read only
+  to classify it, as the pixel does.
 
 The held-out split is fixed here, by person, so that nothing tuned on the development part
 sees it: Balabit users 29 and 35, and Aalto participants whose id is divisible by 5.
@@ -45,6 +46,9 @@ class KeyRecord:
     down_ms: int
     up_ms: int
     key: KeyClass
+    shiftless: bool = False
+    """A capital letter pressed while no Shift was down and Caps Lock was not toggled on, as
+    far as the recording tells: what the pixel counts as `shiftless`."""
 
 
 def available() -> bool:
@@ -133,9 +137,13 @@ def key_class(letter: str, keycode: int) -> KeyClass:
     return "other"
 
 
+_RawKey = tuple[int, int, KeyClass, str, int]
+"""Press and release ms, key class, the recorded letter and key code."""
+
+
 def read_aalto(path: Path) -> list[list[KeyRecord]]:
     """The participant's sentences, each its keys in press order, ms from the first press."""
-    sentences: dict[str, list[tuple[int, int, KeyClass]]] = {}
+    sentences: dict[str, list[_RawKey]] = {}
     with gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(reader, None)
@@ -146,10 +154,46 @@ def read_aalto(path: Path) -> list[list[KeyRecord]]:
                 press, release, keycode = int(row[5]), int(row[6]), int(row[8])
             except ValueError:
                 continue
-            sentences.setdefault(row[1], []).append((press, release, key_class(row[7], keycode)))
+            key = (press, release, key_class(row[7], keycode), row[7], keycode)
+            sentences.setdefault(row[1], []).append(key)
     typed = []
     for keys in sentences.values():
         keys.sort()
         start = keys[0][0]
-        typed.append([KeyRecord(p - start, r - start, c) for p, r, c in keys if r >= p])
+        shiftless = _shiftless_capitals(keys)
+        typed.append(
+            [
+                KeyRecord(p - start, r - start, c, (p, r) in shiftless)
+                for p, r, c, _, _ in keys
+                if r >= p
+            ]
+        )
     return [s for s in typed if len(s) >= 5]
+
+
+SHIFT_KEYCODE, CAPS_LOCK_KEYCODE = 16, 20
+
+
+def _shiftless_capitals(keys: list[_RawKey]) -> set[tuple[int, int]]:
+    """The (press, release) of capitals typed with no Shift down and Caps Lock not on.
+
+    The recording does not say whether Caps Lock was on, which the pixel reads from the
+    browser: in a sentence where Caps Lock was pressed, its state is unknown and no key
+    counts (the recorded letters of such sentences show it toggled in ways a parity count
+    cannot follow). Where it was never pressed it is taken as off, so a person who types a
+    whole sentence with it on counts against the detector, never for it. Some participants'
+    letters are all recorded in capitals (the recorder wrote the key code's character): their
+    case says nothing, and no key of such a sentence counts either.
+    """
+    letters = [letter for _, _, key, letter, _ in keys if key == "letter"]
+    caps_lock = any(code == CAPS_LOCK_KEYCODE for *_, code in keys)
+    if caps_lock or not any(letter != letter.upper() for letter in letters):
+        return set()
+    shifts = [(p, r) for p, r, _, _, code in keys if code == SHIFT_KEYCODE]
+    return {
+        (press, release)
+        for press, release, key, letter, _ in keys
+        if key == "letter"
+        and letter != letter.lower()
+        and not any(down <= press <= up for down, up in shifts)
+    }

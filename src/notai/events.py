@@ -198,6 +198,10 @@ class Keypress(_Message, tag="keypress", frozen=True):
     keys: Annotated[list[KeySample], msgspec.Meta(min_length=1, max_length=MAX_SAMPLES)]
     untrusted: Count = 0
     """How many of these keys came from events with isTrusted false."""
+    shiftless: Count = 0
+    """How many of these keys were capital letters A-Z from their own key (key `C`, code
+    `KeyC`) with neither Shift nor Caps Lock held: no keyboard makes them; tools that send
+    key events do. A count only, never which keys; keys in password fields are not counted."""
 
 
 class Input(_Message, tag="input", frozen=True):

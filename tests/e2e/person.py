@@ -57,12 +57,22 @@ class Person:
         self.page.mouse.up()
 
     def type(self, text: str) -> None:
-        """Each key held for a while, with gaps between keys, and longer ones between words."""
+        """Each key held for a while, with gaps between keys, and longer ones between words.
+
+        A capital is typed as on a keyboard: Shift goes down first and comes up after.
+        """
         for char in text:
+            capital = char.isalpha() and char != char.lower()
+            if capital:
+                self.page.keyboard.down("Shift")
+                self.pause(40, 90)
             key = "Space" if char == " " else char
             self.page.keyboard.down(key)
             self.pause(45, 110)
             self.page.keyboard.up(key)
+            if capital:
+                self.pause(10, 40)
+                self.page.keyboard.up("Shift")
             if char == " ":
                 self.pause(120, 320)
             else:

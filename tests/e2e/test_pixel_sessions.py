@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from e2e.person import Person
 from e2e.support import (
@@ -44,6 +44,13 @@ def closed_session(tenant: Tenant) -> dict[str, Any]:
     return tenant.one_session()
 
 
+def person_at_a_desk(browser: Browser, seed: int) -> tuple[BrowserContext, Page, Person]:
+    """A clean desktop browser context and the person who works its one page."""
+    context = browser.new_context(user_agent=PERSON_USER_AGENT)
+    page = context.new_page()
+    return context, page, Person(page, random.Random(seed))
+
+
 def leave(page: Page) -> None:
     """Navigate away: the pixel sends `close` (and a beacon of whatever is unacknowledged)."""
     page.goto("about:blank")
@@ -54,9 +61,7 @@ def test_a_person_answering_a_quiz_is_one_session_of_that_user_with_a_low_score(
 ) -> None:
     tenant = notai_server.tenant()
     lms_pages.use_pixel(tenant)
-    context = person_browser.new_context(user_agent=PERSON_USER_AGENT)
-    page = context.new_page()
-    person = Person(page, random.Random(20261127))
+    context, page, person = person_at_a_desk(person_browser, 20261127)
 
     page.goto(lms_pages.url(QUIZ))
     person.wander()
@@ -116,9 +121,7 @@ def test_what_is_typed_is_never_stored_only_timings_and_lengths(
         "password": "Zq7!hunter2-Kx9w",
         "note": "plague of grasshoppers",
     }
-    context = person_browser.new_context(user_agent=PERSON_USER_AGENT)
-    page = context.new_page()
-    person = Person(page, random.Random(7))
+    context, page, person = person_at_a_desk(person_browser, 7)
 
     page.goto(lms_pages.url("/login"))
     for field, selector in (
@@ -147,6 +150,36 @@ def test_what_is_typed_is_never_stored_only_timings_and_lengths(
     assert sum(p["delta"] for p in inputs if p["field"] == "note") == len(secrets_typed["note"])
     copied = [p for _, _, p in events if p["type"] == "clipboard"]
     assert [(p["action"], p["length"]) for p in copied] == [("copy", len(secrets_typed["note"]))]
+    # The password's Z and K were typed without Shift and are not counted in a secret field;
+    # Playwright's "Control+A" and "Control+C" are: they send the capitals A and C without
+    # Shift, where a keyboard sends a and c.
+    assert sum(p.get("shiftless", 0) for _, _, p in events if p["type"] == "keypress") == 2
+
+
+def test_capitals_typed_without_shift_are_counted_and_flagged_those_with_shift_are_not(
+    notai_server: NotaiServer, lms_pages: LmsPages, person_browser: Browser
+) -> None:
+    # A clean browser, human-like paths and key holds: only how the capitals were made
+    # differs between the two answers.
+    tenant = notai_server.tenant()
+    lms_pages.use_pixel(tenant)
+    context, page, person = person_at_a_desk(person_browser, 20261207)
+
+    page.goto(lms_pages.url(QUIZ))
+    person.click("#question_3102_input")
+    person.type("Newton and Leibniz")
+    person.click("#question_3103_input")
+    for char in "Rate of change. See Leibniz, Newton.":
+        page.keyboard.press(char, delay=person.rng.uniform(45, 110))
+        person.pause(70, 220)
+    leave(page)
+    context.close()
+
+    session = closed_session(tenant)
+    presses = tenant.messages(session["id"], "keypress")
+    assert sum(p.get("shiftless", 0) for p in presses) == 4  # R, S, L, N of the second answer
+    assert "shiftless_capitals" in session["detectionFlags"]
+    assert 0.4 <= session["botScore"] < 0.7
 
 
 def test_an_idle_page_sends_a_heartbeat_every_15_seconds(

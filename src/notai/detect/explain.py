@@ -121,6 +121,11 @@ _SENTENCES: dict[str, Callable[[EvidenceView], str]] = {
         f"than {_n(e, 'short_ms')} ms; people hold keys for 60 ms or more."
     ),
     "uniform_keystroke_cadence": _cadence,
+    "shiftless_capitals": lambda e: (
+        f"{_n(e, 'shiftless_capitals')} capital letters were typed with neither Shift nor "
+        "Caps Lock held: a keyboard cannot do that; software that types by sending key "
+        "events does."
+    ),
     "scroll_jumps": lambda e: (
         f"The page jumped {_n(e, 'jumps')} times by up to {_n(e, 'longest_jump_px')} px at "
         "once, with no key, click or touch just before."

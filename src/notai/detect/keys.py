@@ -1,8 +1,11 @@
-"""Key-timing signals beyond runs of fast keys: how long keys are held, how even their beat.
+"""Key signals beyond runs of fast keys: how long keys are held, how even their beat, and
+capitals that no keyboard could have typed.
 
-Both belong to the typing-cadence family with `machine_typing_cadence`: on-screen and
-switch-access keyboards and text expanders can show all three at once, so they count once.
-Thresholds come from the development part of the Aalto keystroke recordings (docs/detection.md).
+The two timing signals belong to the typing-cadence family with `machine_typing_cadence`:
+on-screen and switch-access keyboards and text expanders can show all three at once, so they
+count once. Thresholds come from the development part of the Aalto keystroke recordings
+(docs/detection.md). `shiftless_capitals` is a family of its own (key synthesis): it is about
+how key events were made, not how they were timed.
 """
 
 from __future__ import annotations
@@ -120,3 +123,48 @@ def uniform_keystroke_cadence(state: DetectorState) -> Finding | None:
         "first_ms": k.gap_first_t,
     }
     return Finding("uniform_keystroke_cadence", strength, evidence, TYPING)
+
+
+KEY_SYNTHESIS = "key_synthesis"
+
+
+class ShiftlessThresholds(msgspec.Struct, frozen=True):
+    min_keys: int = 3
+    """One or two could be a glitch of an unusual keyboard set-up; three is a habit."""
+    full_keys: int = 6
+    min_strength: float = 0.45
+    max_strength: float = 0.6
+
+
+SHIFTLESS = ShiftlessThresholds()
+
+
+def shiftless_capitals(state: DetectorState) -> Finding | None:
+    """Capital letters typed from letter keys with neither Shift nor Caps Lock held.
+
+    A reviewer sees keypress messages whose `shiftless` count adds up to 3 or more: capitals
+    from their own letter key (key `C`, code `KeyC`) with neither Shift nor Caps Lock held.
+    On a keyboard a letter key gives a capital only with one of them; tools that type by
+    sending key events (Playwright's and Puppeteer's `keyboard.type` and `press`, the
+    DevTools protocol's key events) send the capital alone. Text expanders and dictation
+    software that type for people send characters that do not match a key position, which
+    the pixel does not count. Phones and tablets are not judged: their on-screen keyboards
+    capitalise by themselves. Not a certainty (a remote-desktop or keyboard-remapping set-up
+    could in principle do it), so it stays below the bot band alone.
+    """
+    k = state.key_timing
+    if state.facts.touch_device or k.shiftless < SHIFTLESS.min_keys:
+        return None
+    strength = _ramp(
+        k.shiftless,
+        SHIFTLESS.min_keys,
+        SHIFTLESS.full_keys,
+        SHIFTLESS.min_strength,
+        SHIFTLESS.max_strength,
+    )
+    evidence: Evidence = {
+        "shiftless_capitals": k.shiftless,
+        "keys": state.typing.keys,
+        "first_ms": k.shiftless_first_t,
+    }
+    return Finding("shiftless_capitals", strength, evidence, KEY_SYNTHESIS)

@@ -268,6 +268,10 @@ def _observe_keys(state: DetectorState, message: Keypress) -> None:
     state.typing.keys += len(message.keys)
     if message.untrusted:
         _count_untrusted(state, message.t, "keys", message.untrusted)
+    if message.shiftless:
+        timing = state.key_timing
+        timing.shiftless += message.shiftless
+        timing.shiftless_first_t = timing.shiftless_first_t or message.t
     tracking.note_keys(state, _time_keydowns(state, message))
 
 

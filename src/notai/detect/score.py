@@ -35,6 +35,7 @@ SIGNALS: tuple[Signal, ...] = (
     behaviour.think_then_burst,
     keys.machine_key_dwell,
     keys.uniform_keystroke_cadence,
+    keys.shiftless_capitals,
     behaviour.scroll_jumps,
     behaviour.reading_time_impossible,
     behaviour.paste_then_submit,

@@ -183,6 +183,9 @@ class KeyTimingEvidence(msgspec.Struct, omit_defaults=True):
     pairs: int = 0
     even_pairs: int = 0
     """Consecutive gaps that differ by at most a few ms: a metronome's, not a hand's."""
+    shiftless: int = 0
+    """Capitals typed from letter keys with neither Shift nor Caps Lock held."""
+    shiftless_first_t: int = 0
 
 
 class ScrollEvidence(msgspec.Struct, omit_defaults=True):

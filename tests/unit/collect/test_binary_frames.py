@@ -41,7 +41,7 @@ def moves(seq: int) -> MouseMove:
 def test_an_events_frame_round_trips_the_same_messages() -> None:
     messages: list[Message] = [
         moves(3),
-        Keypress(seq=4, t=T0 + 9, keys=[(0, 80, "letter"), (150, -1, "space")]),
+        Keypress(seq=4, t=T0 + 9, keys=[(0, 80, "letter"), (150, -1, "space")], shiftless=1),
         Heartbeat(seq=5, t=T0 + 15_000),
     ]
 
@@ -94,6 +94,15 @@ REFUSED: list[tuple[bytes, str, str | None, bool]] = [
         header(2) + msgspec.msgpack.encode([{"type": "heartbeat", "seq": -1, "t": T0}]),
         "MALFORMED_FRAME",
         "events[0].seq",
+        False,
+    ),
+    (
+        header(2)
+        + msgspec.msgpack.encode(
+            [{"type": "keypress", "seq": 1, "t": T0, "keys": [[0, 80, "letter"]], "shiftless": -1}]
+        ),
+        "MALFORMED_FRAME",
+        "events[0].shiftless",
         False,
     ),
     (

@@ -126,17 +126,22 @@ class SessionBuilder:
         *,
         hold_ms: int = 70,
         untrusted: int = 0,
+        shiftless: int = 0,
     ) -> Self:
         """One keypress message: a key now, then one more after each gap."""
         downs = [0]
         for gap in gaps:
             downs.append(downs[-1] + gap)
         keys: list[KeySample] = [(d, d + hold_ms, key_class) for d in downs]
-        return self.key_samples(keys, untrusted=untrusted, duration=downs[-1])
+        return self.key_samples(keys, untrusted=untrusted, shiftless=shiftless, duration=downs[-1])
 
-    def key_samples(self, keys: list[KeySample], *, untrusted: int = 0, duration: int) -> Self:
+    def key_samples(
+        self, keys: list[KeySample], *, untrusted: int = 0, shiftless: int = 0, duration: int
+    ) -> Self:
         self.messages.append(
-            Keypress(seq=self._next_seq(), t=self.t, keys=keys, untrusted=untrusted)
+            Keypress(
+                seq=self._next_seq(), t=self.t, keys=keys, untrusted=untrusted, shiftless=shiftless
+            )
         )
         self.t += duration + 1
         return self
@@ -338,7 +343,12 @@ def messages(
             trusted=trusted,
         ),
         _message(Scroll, samples=_xy_samples, trusted=trusted),
-        _message(Keypress, keys=_key_samples, untrusted=st.sampled_from([0, 0, 0, 1])),
+        _message(
+            Keypress,
+            keys=_key_samples,
+            untrusted=st.sampled_from([0, 0, 0, 1]),
+            shiftless=st.sampled_from([0, 0, 0, 1, 2]),
+        ),
         _message(
             Input,
             field=st.just("answer"),

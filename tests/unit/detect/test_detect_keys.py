@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notai.detect import SCORE_BOT, Assessment, assess, new_state, observe
-from notai.detect.keys import DWELL, UNIFORM, machine_key_dwell, uniform_keystroke_cadence
+from notai.detect.keys import (
+    DWELL,
+    SHIFTLESS,
+    UNIFORM,
+    machine_key_dwell,
+    shiftless_capitals,
+    uniform_keystroke_cadence,
+)
 from notai.events import Environment, KeySample, Message
 from unit.detect.detect_strategies import CHROME_UA, SessionBuilder, human_gaps
 
@@ -120,3 +127,56 @@ def test_a_held_key_repeating_is_not_a_beat() -> None:
     builder = SessionBuilder().init().key_samples(repeats, duration=1400)
 
     assert verdict(builder.messages).flags == ()
+
+
+# --- capitals without Shift ----------------------------------------------------------------------
+
+
+def typed_with_capitals(shiftless_per_batch: Sequence[int]) -> SessionBuilder:
+    """Human-timed batches of keys, each reporting some capitals typed without Shift."""
+    rng = random.Random(11)
+    builder = SessionBuilder().init()
+    for shiftless in shiftless_per_batch:
+        builder.keys(human_gaps(rng, 14), shiftless=shiftless).wait(2000)
+    return builder
+
+
+def test_capitals_typed_without_shift_are_flagged_below_the_bot_band() -> None:
+    result = verdict(typed_with_capitals([1, 0, 2, 1]).messages)
+
+    assert result.flags == ("shiftless_capitals",)
+    assert SHIFTLESS.min_strength <= result.bot_score < SCORE_BOT
+    evidence = result.evidence["shiftless_capitals"]
+    assert evidence["shiftless_capitals"] == 4
+    assert evidence["keys"] == 60
+    assert "neither Shift nor Caps Lock" in str(evidence["explanation"])
+
+
+def test_one_or_two_odd_capitals_are_not_flagged() -> None:
+    assert verdict(typed_with_capitals([1, 0, 1]).messages).flags == ()
+
+
+def test_on_screen_keyboards_are_not_judged_for_capitals() -> None:
+    phone = Environment(userAgent=CHROME_UA.replace("Windows NT 10.0", "Linux; Android 14"))
+    builder = SessionBuilder().init(phone).keys([200] * 30, shiftless=8)
+
+    assert "shiftless_capitals" not in verdict(builder.messages).flags
+
+
+def test_capitals_without_shift_are_their_own_family() -> None:
+    # With machine-timed keys as well, the two findings add up: neither explains the other.
+    builder = SessionBuilder().init().keys([150] * 40, hold_ms=2, shiftless=5)
+    result = verdict(builder.messages)
+
+    assert {"shiftless_capitals", "machine_key_dwell"} <= set(result.flags)
+    assert result.bot_score > max(SHIFTLESS.max_strength, DWELL.max_strength)
+
+
+@PROPERTY
+@given(st.lists(st.integers(0, 4), min_size=1, max_size=12), st.integers(0, 20))
+def test_more_shiftless_capitals_never_lower_the_strength(batches: list[int], extra: int) -> None:
+    def strength(counts: list[int]) -> float:
+        found = shiftless_capitals(observe(new_state(), typed_with_capitals(counts).messages))
+        return 0.0 if found is None else found.strength
+
+    assert 0.0 <= strength(batches) <= strength([*batches, extra]) <= SHIFTLESS.max_strength

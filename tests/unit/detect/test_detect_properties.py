@@ -43,6 +43,7 @@ BEHAVIOURAL_FAMILIES = (
     },
     {"machine_typing_cadence", "machine_key_dwell", "uniform_keystroke_cadence"},
     {"reading_time_impossible"},
+    {"shiftless_capitals"},
     {"pointer_without_coalesced_events"},
     {"inconsistent_platform", "headless_environment"},
 )

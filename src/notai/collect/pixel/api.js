@@ -200,18 +200,28 @@
     if (keys) {
       const k = keys;
       keys = null;
-      push('keypress', { keys: k.k, untrusted: k.u }, k.t);
+      push('keypress', { keys: k.k, untrusted: k.u, shiftless: k.s }, k.t);
     }
   };
   on(d, 'keydown', (e) => {
     const t = at(e);
     if (keys && (keys.k.length >= MAX_SAMPLES || t - keys.t > 6e4)) endKeys();
-    if (!keys) keys = { t, k: [], u: 0, down: new Map() };
+    if (!keys) keys = { t, k: [], u: 0, s: 0, down: new Map() };
     const entry = [t - keys.t, -1, keyClass(e.key || '', e.target)];
     keys.k.push(entry);
     keys.down.set(e.code || e.key, entry);
     if (!e.isTrusted) keys.u++;
     keyAt = Date.now();
+    // A capital from its own letter key (key C, code KeyC) with neither Shift nor Caps Lock:
+    // no keyboard can do it; tools that type by sending key events do. Counted, never which
+    // letter; not in secret fields.
+    if (
+      e.code === 'Key' + e.key &&
+      !e.shiftKey &&
+      !e.getModifierState('CapsLock') &&
+      !isSecret(e.target)
+    )
+      keys.s++;
   }, true);
   on(d, 'keyup', (e) => {
     const entry = keys && keys.down.get(e.code || e.key);
