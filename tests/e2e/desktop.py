@@ -2,8 +2,11 @@
 
 Chromium exposes its pages to screen readers on Linux over AT-SPI (the bus Orca uses). With
 an X display, a session bus and the AT-SPI bus running, a test can activate a control the
-way a screen reader does and see what the page receives. `scripts/ensure-chromium` installs
-the pieces (xvfb, dbus-x11, at-spi2-core, python3-pyatspi).
+way a screen reader does and see what the page receives. The X server's keyboard is a
+person's keyboard as far as Chromium can tell: `xdotool` presses its keys (through the XTEST
+extension, the way on-screen keyboards do) and `xkbset` turns on its accessibility features
+such as Sticky Keys. `scripts/ensure-chromium` installs the pieces (xvfb, dbus-x11,
+at-spi2-core, python3-pyatspi, xdotool, xkbset).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Playwright
+
+from e2e.support import CHROMIUM
 
 AT_SPI_BUS = Path("/usr/libexec/at-spi-bus-launcher")
 SYSTEM_PYTHON = Path("/usr/bin/python3")
@@ -47,6 +53,24 @@ class Desktop:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
+    def keyboard(self, *args: str) -> None:
+        """Run `xdotool` with `args` on this display: keys as the X server's keyboard sends them."""
+        self._run("xdotool", *args)
+
+    def accessibility(self, *args: str) -> None:
+        """Run `xkbset` with `args`: the keyboard's accessibility features (Sticky Keys...)."""
+        self._run("xkbset", *args)
+
+    def focus_window(self, title: str) -> None:
+        """Give the keyboard to the window titled `title` (no window manager does it here)."""
+        self.keyboard("search", "--sync", "--name", f"^{title}", "windowfocus", "--sync")
+
+    def _run(self, tool: str, *args: str) -> None:
+        done = subprocess.run(  # noqa: S603 (fixed tools; arguments from the tests)
+            [_tool(tool), *args], env=self.env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.terminate()
@@ -60,7 +84,8 @@ def _tool(name: str) -> str:
 
 
 def _missing() -> list[str]:
-    missing = [name for name in ("Xvfb", "dbus-launch") if shutil.which(name) is None]
+    tools = ("Xvfb", "dbus-launch", "xdotool", "xkbset")
+    missing = [name for name in tools if shutil.which(name) is None]
     missing += [str(p) for p in (AT_SPI_BUS, SYSTEM_PYTHON) if not p.exists()]
     if SYSTEM_PYTHON.exists():
         probe = subprocess.run(  # noqa: S603 (fixed arguments)
@@ -126,3 +151,28 @@ def desktop() -> Iterator[Desktop]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def desktop_browser(playwright: Playwright, desktop: Desktop) -> Iterator[Browser]:
+    """A headed Chromium on the desktop, with its accessibility tree on AT-SPI.
+
+    It does not say it is automated (no `--enable-automation`, no `webdriver`): what the
+    detector sees of it is what people's browsers and the tools that drive them share.
+    """
+    env: dict[str, str | float | bool] = {**desktop.env}
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=False,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--force-renderer-accessibility",
+            "--disable-blink-features=AutomationControlled",
+        ],
+        ignore_default_args=["--enable-automation"],
+        env=env,
+    )
+    yield browser
+    browser.close()

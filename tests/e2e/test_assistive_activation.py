@@ -11,15 +11,12 @@ Chromium that does not say it is automated, and compare what the detector conclu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser
 
-from e2e.desktop import Desktop, desktop
+from e2e.desktop import Desktop, desktop, desktop_browser
 from e2e.support import (
-    CHROMIUM,
     LmsPages,
     NotaiServer,
     Tenant,
@@ -29,7 +26,7 @@ from e2e.support import (
     wait_until,
 )
 
-__all__ = ["desktop", "lms_pages", "notai_server", "playwright"]
+__all__ = ["desktop", "desktop_browser", "lms_pages", "notai_server", "playwright"]
 
 CHOICES = "/choices"
 BUTTONS = {"Option A": "#a", "Option B": "#b", "Option C": "#c", "Option D": "#d"}
@@ -41,27 +38,6 @@ POINTER_FLAGS = {
     "think_then_burst",
     "click_without_pointer_trail",
 }
-
-
-@pytest.fixture(scope="module")
-def desktop_browser(playwright: Playwright, desktop: Desktop) -> Iterator[Browser]:
-    """A headed Chromium on the desktop, with its accessibility tree on AT-SPI."""
-    env: dict[str, str | float | bool] = {**desktop.env}
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        headless=False,
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--force-renderer-accessibility",
-            "--disable-blink-features=AutomationControlled",
-        ],
-        ignore_default_args=["--enable-automation"],
-        env=env,
-    )
-    yield browser
-    browser.close()
 
 
 def _pointer(click: dict[str, Any]) -> str:
