@@ -101,12 +101,13 @@ class Size(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Environment(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
-    """Facts about the browser, read once by the pixel at start."""
+    """Facts about the browser, read by the pixel at start (and again if an agent shows up)."""
 
     userAgent: Text = ""
     webdriver: bool | None = None
     automation: Annotated[list[ShortText], msgspec.Meta(max_length=64)] = []
-    """Names of automation globals found on `window` (e.g. `__playwright__binding__`)."""
+    """Names of automation globals found on `window` (e.g. `__playwright__binding__`), and
+    ids of the marks agent extensions add to a page while at work (`claude-agent-glow-border`)."""
     platform: ShortText = ""
     languages: Annotated[list[ShortText], msgspec.Meta(max_length=32)] = []
     timezone: ShortText = ""
@@ -116,6 +117,7 @@ class Environment(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_
     plugins: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
     webglRenderer: Text = ""
     hardwareConcurrency: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+    """Accepted from older pixels; the pixel no longer sends it (no signal reads it)."""
     touchPoints: Annotated[int, msgspec.Meta(ge=0, le=1_000)] = 0
     brands: Annotated[list[ShortText], msgspec.Meta(max_length=32)] = []
     """User-agent client hint brands, e.g. `Chromium`, `Google Chrome`."""

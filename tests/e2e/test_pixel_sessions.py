@@ -182,6 +182,40 @@ def test_capitals_typed_without_shift_are_counted_and_flagged_those_with_shift_a
     assert 0.4 <= session["botScore"] < 0.7
 
 
+def test_an_agent_extension_starting_work_mid_page_is_reported_and_flagged(
+    notai_server: NotaiServer, lms_pages: LmsPages, person_browser: Browser
+) -> None:
+    tenant = notai_server.tenant()
+    lms_pages.use_pixel(tenant)
+    context, page, person = person_at_a_desk(person_browser, 20261208)
+
+    page.goto(lms_pages.url(QUIZ))
+    person.click("#question_3102_input")
+    person.type("chain rule")
+    wait_until(lambda: tenant.sessions() and tenant.messages(tenant.one_session()["id"], "init"))
+    # What Claude for Chrome's content script does when its agent starts on a tab: it adds
+    # its glowing frame to the page's body (ids from the extension's published code).
+    page.evaluate(
+        """() => {
+          const glow = document.createElement('div');
+          glow.id = 'claude-agent-glow-border';
+          document.body.appendChild(glow);
+        }"""
+    )
+    person.pause(1500, 1800)  # the pixel looks once a second
+    leave(page)
+    context.close()
+
+    session = closed_session(tenant)
+    inits = tenant.messages(session["id"], "init")
+    assert len(inits) == 2
+    assert "claude-agent-glow-border" not in inits[0]["env"].get("automation", [])
+    assert inits[1]["env"]["automation"] == ["claude-agent-glow-border"]
+    assert inits[1]["url"] == inits[0]["url"]
+    assert session["detectionFlags"][0] == "agent_extension"
+    assert session["botScore"] >= 0.7
+
+
 def test_an_idle_page_sends_a_heartbeat_every_15_seconds(
     notai_server: NotaiServer, lms_pages: LmsPages, automated_browser: Browser
 ) -> None:

@@ -68,6 +68,10 @@ _SENTENCES: dict[str, Callable[[EvidenceView], str]] = {
         "The browser reported that automation software was controlling it "
         "(navigator.webdriver) when the page loaded."
     ),
+    "agent_extension": lambda e: (
+        f"An AI agent extension ({_s(e, 'extensions')}) was working in the page: it shows "
+        "its mark on a page only while its agent reads or operates that page."
+    ),
     "automation_globals": lambda e: (
         f"The page held variables that automation tools inject ({_s(e, 'globals')})."
     ),

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from notai.detect import tracking
 from notai.detect.environment import observe_environment
-from notai.detect.signals import CLICK_TRAIL, TYPING_CADENCE
+from notai.detect.signals import AGENT_EXTENSION_MARKS, CLICK_TRAIL, TYPING_CADENCE
 from notai.detect.state import (
     MAX_AUTOMATION_NAMES,
     MAX_NAME_LENGTH,
@@ -104,6 +104,12 @@ def _observe_init(state: DetectorState, message: Init) -> None:
         env.webdriver_reports += 1
         env.webdriver_t = env.webdriver_t or message.t
     names = {name.strip()[:MAX_NAME_LENGTH] for name in facts.automation} - {""}
+    agents = {AGENT_EXTENSION_MARKS[name] for name in names if name in AGENT_EXTENSION_MARKS}
+    if agents:
+        env.agent_reports += 1
+        env.agent_t = env.agent_t or message.t
+        env.agent_extensions = tuple(sorted(set(env.agent_extensions) | agents))
+    names -= AGENT_EXTENSION_MARKS.keys()
     if names:
         env.automation_reports += 1
         env.automation_t = env.automation_t or message.t

@@ -91,6 +91,36 @@ def automation_globals(state: DetectorState) -> Finding | None:
     )
 
 
+AGENT_EXTENSION = FixedStrength(strength=0.97)
+
+AGENT_EXTENSION_MARKS: dict[str, str] = {
+    "claude-agent-glow-border": "Claude for Chrome",
+}
+"""Ids of elements an agent extension adds to the page while its agent works there, and the
+extension's name. The pixel reports them in the `init` environment's `automation` list."""
+
+
+def agent_extension(state: DetectorState) -> Finding | None:
+    """An AI agent extension was working in the page.
+
+    A reviewer sees, in an `init` environment's `automation` list, the id of an element that
+    such an extension adds to the page only while its agent works in it: Claude for Chrome's
+    glowing frame, `claude-agent-glow-border` (from its own published code, version 1.0.x).
+    The pixel looks for it when the page loads and every second after; when it appears, a
+    fresh `init` reports it. Having the extension installed, or its side panel open, adds
+    nothing to the page: only the agent at work does.
+    """
+    env = state.env
+    if not env.agent_reports:
+        return None
+    evidence: Evidence = {
+        "extensions": ", ".join(env.agent_extensions),
+        "reports": env.agent_reports,
+        "first_ms": env.agent_t,
+    }
+    return Finding("agent_extension", AGENT_EXTENSION.strength, evidence, family="agent_extension")
+
+
 HEADLESS_USER_AGENT = FixedStrength(strength=0.95)
 
 
@@ -302,6 +332,7 @@ Signal = Callable[[DetectorState], Finding | None]
 SIGNALS: tuple[Signal, ...] = (
     webdriver,
     automation_globals,
+    agent_extension,
     headless_user_agent,
     untrusted_input,
     click_without_pointer_trail,

@@ -32,6 +32,10 @@ class EnvironmentEvidence(msgspec.Struct, omit_defaults=True):
     automation_reports: int = 0
     automation_names: tuple[str, ...] = ()
     """Distinct automation globals, sorted, at most MAX_AUTOMATION_NAMES."""
+    agent_t: int = 0
+    agent_reports: int = 0
+    agent_extensions: tuple[str, ...] = ()
+    """Known agent extensions whose marks were on the page, by name, sorted."""
     headless_t: int = 0
     headless_reports: int = 0
     headless_source: str = ""

@@ -300,7 +300,11 @@ environments = st.builds(
     Environment,
     userAgent=st.sampled_from([CHROME_UA, HEADLESS_UA, ""]),
     webdriver=st.sampled_from([None, False, True]),
-    automation=st.lists(st.sampled_from(["__playwright__binding__", "_phantom", "", "x" * 80])),
+    automation=st.lists(
+        st.sampled_from(
+            ["__playwright__binding__", "_phantom", "claude-agent-glow-border", "", "x" * 80]
+        )
+    ),
     brands=st.lists(st.sampled_from(["Chromium", "Google Chrome", "HeadlessChrome"]), max_size=3),
 )
 honest_environments = st.builds(

@@ -59,6 +59,40 @@ def test_automation_globals_are_a_bot_and_named_in_evidence() -> None:
     assert result.evidence["automation_globals"]["globals"] == "__playwright__binding__, _phantom"
 
 
+def test_an_agent_extension_at_work_is_a_bot_and_not_called_an_automation_global() -> None:
+    env = Environment(userAgent=CHROME_UA, automation=["claude-agent-glow-border"])
+
+    result = verdict(session_with(env))
+
+    assert result.flags == ("agent_extension",)
+    assert result.bot_score >= SCORE_BOT
+    assert result.evidence["agent_extension"]["extensions"] == "Claude for Chrome"
+    assert "Claude for Chrome" in str(result.evidence["agent_extension"]["explanation"])
+
+
+def test_an_agent_that_starts_mid_session_is_caught_by_the_fresh_init() -> None:
+    # A person's ordinary session, then the pixel's second init once the agent's mark appears.
+    builder = SessionBuilder().init(Environment(userAgent=CHROME_UA)).move_and_click(800, 420)
+    before = verdict(builder.messages)
+    agent_t = builder.wait(30_000).t
+    builder.init(Environment(userAgent=CHROME_UA, automation=["claude-agent-glow-border"]))
+
+    result = verdict(builder.messages)
+
+    assert before.flags == ()
+    assert result.flags == ("agent_extension",)
+    assert result.evidence["agent_extension"]["first_ms"] == agent_t
+    assert result.evidence["agent_extension"]["reports"] == 1
+
+
+def test_an_agent_mark_beside_automation_globals_reports_both() -> None:
+    names = ["_phantom", "claude-agent-glow-border"]
+    result = verdict(session_with(Environment(userAgent=CHROME_UA, automation=names)))
+
+    assert set(result.flags) == {"agent_extension", "automation_globals"}
+    assert result.evidence["automation_globals"]["globals"] == "_phantom"
+
+
 @pytest.mark.parametrize("names", [[], [""], ["   "]])
 def test_empty_automation_reports_are_not_flagged(names: list[str]) -> None:
     result = verdict(session_with(Environment(userAgent=CHROME_UA, automation=names)))

@@ -458,13 +458,13 @@
 
   // --- the environment: what the browser says about itself ---------------------------------
 
+  // One name per tool where a tool sets several (PhantomJS also sets _phantom; old
+  // ChromeDriver also sets domAutomation).
   const AUTOMATION = [
     '__playwright__binding__',
     '__pwInitScripts',
     'callPhantom',
-    '_phantom',
     '__nightmare',
-    'domAutomation',
     'domAutomationController',
     '_selenium',
     '__selenium_unwrapped',
@@ -472,7 +472,11 @@
     '__driver_evaluate',
     '__webdriver_script_fn',
     '__fxdriver_unwrapped',
+    // An element an agent extension adds to the page while its agent works in it, found by
+    // its id among window's named properties: Claude for Chrome's glowing frame (1.0.x).
+    'claude-agent-glow-border',
   ];
+  const agentAt = () => 'claude-agent-glow-border' in w;
   const automation = () =>
     AUTOMATION.filter((name) => name in w || name in d)
       .concat(
@@ -516,7 +520,7 @@
       pixelRatio: Math.min(100, w.devicePixelRatio || 1),
       plugins: clamp(nav.plugins ? nav.plugins.length : 0, 0, 1e4),
       webglRenderer: guard(webgl)() || '',
-      hardwareConcurrency: clamp(nav.hardwareConcurrency, 0, 1e4),
+      // Not hardwareConcurrency: no signal reads it, and it would only sharpen a fingerprint.
       touchPoints: clamp(nav.maxTouchPoints, 0, 1e3),
       brands: hints ? hints.brands.slice(0, 32).map((b) => cut(b.brand)) : [],
       mobile: hints ? !!hints.mobile : undefined,
@@ -603,6 +607,7 @@
   let retry = 0;
   let posting = false;
   let initSent = false;
+  let agentSeen = false; // a fresh init has said an agent is at work
   const frames = new Map(); // frame number -> its last seq, until answered
 
   const forget = (upTo) => {
@@ -661,8 +666,7 @@
     posting = true;
     fetch(BATCH_URL, {
       method: 'POST',
-      body: batch(messages),
-      headers: { 'content-type': 'text/plain' },
+      body: batch(messages), // a string: sent as text/plain, which needs no CORS preflight
       credentials: 'omit',
     })
       .then((r) => {
@@ -701,6 +705,11 @@
     endScroll();
     const idle = Date.now() - lastMessageAt;
     if (idle >= (d.visibilityState === 'hidden' ? 6e4 : 15e3)) push('heartbeat', {});
+    // An agent that starts working after the init: a fresh init says what the page holds now.
+    if (initSent && !agentSeen && agentAt()) {
+      agentSeen = true;
+      push('init', initFields());
+    }
     flush();
   };
 
@@ -740,23 +749,20 @@
 
   // The init message waits for the parsed page (the LMS user menu is near its end) and an
   // idle moment (a WebGL context costs a few milliseconds).
+  const initFields = () => {
+    const lms = (known = readLms());
+    return {
+      url: cut(loc.href, 2048),
+      title: cut(d.title, 2048),
+      referrer: cut(d.referrer, 2048),
+      env: environment(),
+      lms: lms.provider || lms.userId ? lms : undefined,
+    };
+  };
   const sendInit = guard(() => {
     if (initSent) return;
-    const lms = readLms();
-    known = lms;
     initSent = true;
-    push(
-      'init',
-      {
-        url: cut(loc.href, 2048),
-        title: cut(d.title, 2048),
-        referrer: cut(d.referrer, 2048),
-        env: environment(),
-        lms: lms.provider || lms.userId ? lms : undefined,
-      },
-      started,
-      0,
-    );
+    push('init', initFields(), started, 0);
   });
   const whenIdle = () =>
     w.requestIdleCallback ? requestIdleCallback(sendInit, { timeout: 2000 }) : setTimeout(sendInit, 1);
