@@ -216,6 +216,33 @@ def test_an_agent_extension_starting_work_mid_page_is_reported_and_flagged(
     assert session["botScore"] >= 0.7
 
 
+def test_an_agent_extension_at_work_from_the_start_is_reported_by_the_one_init(
+    notai_server: NotaiServer, lms_pages: LmsPages, person_browser: Browser
+) -> None:
+    tenant = notai_server.tenant()
+    lms_pages.use_pixel(tenant)
+    context, page, person = person_at_a_desk(person_browser, 20261209)
+    # The frame is there before the pixel's init (the agent opened the page itself).
+    context.add_init_script(
+        """document.addEventListener('DOMContentLoaded', () => {
+          const glow = document.createElement('div');
+          glow.id = 'claude-agent-glow-border';
+          document.body.appendChild(glow);
+        })"""
+    )
+
+    page.goto(lms_pages.url(QUIZ))
+    person.pause(2500, 2800)  # beyond the init and two of the pixel's looks
+    leave(page)
+    context.close()
+
+    session = closed_session(tenant)
+    inits = tenant.messages(session["id"], "init")
+    assert len(inits) == 1
+    assert "claude-agent-glow-border" in inits[0]["env"]["automation"]
+    assert "agent_extension" in session["detectionFlags"]
+
+
 def test_an_idle_page_sends_a_heartbeat_every_15_seconds(
     notai_server: NotaiServer, lms_pages: LmsPages, automated_browser: Browser
 ) -> None:

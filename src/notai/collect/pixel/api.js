@@ -607,7 +607,7 @@
   let retry = 0;
   let posting = false;
   let initSent = false;
-  let agentSeen = false; // a fresh init has said an agent is at work
+  let agentSeen = false; // the last init reported an agent at work
   const frames = new Map(); // frame number -> its last seq, until answered
 
   const forget = (upTo) => {
@@ -706,10 +706,7 @@
     const idle = Date.now() - lastMessageAt;
     if (idle >= (d.visibilityState === 'hidden' ? 6e4 : 15e3)) push('heartbeat', {});
     // An agent that starts working after the init: a fresh init says what the page holds now.
-    if (initSent && !agentSeen && agentAt()) {
-      agentSeen = true;
-      push('init', initFields());
-    }
+    if (initSent && !agentSeen && agentAt()) push('init', initFields());
     flush();
   };
 
@@ -751,6 +748,7 @@
   // idle moment (a WebGL context costs a few milliseconds).
   const initFields = () => {
     const lms = (known = readLms());
+    agentSeen = agentAt();
     return {
       url: cut(loc.href, 2048),
       title: cut(d.title, 2048),
