@@ -24,7 +24,7 @@ from bench.detection.bots import BOT_CLASSES, Actor, BotClass, Setup, launch, ne
 from bench.detection.ingest import Verdict
 from bench.detection.site import Collector, QuizSite, ScoredSession, wait_until
 
-DISPLAY = ":97"
+X11_SOCKETS = Path("/tmp/.X11-unix")  # noqa: S108 (where every X server puts its socket)
 _worker: dict[str, Any] = {}
 
 
@@ -60,6 +60,14 @@ def run_one(bot_name: str, index: int, url: str, seed: int) -> str:
         context.close()
 
 
+def _free_display() -> str:
+    """A display number no X server on this machine holds (a taken one makes Xvfb exit)."""
+    for number in range(97, 197):
+        if not (X11_SOCKETS / f"X{number}").exists():
+            return f":{number}"
+    raise RuntimeError("no free X display number between :97 and :196")
+
+
 @contextmanager
 def virtual_display() -> Iterator[bool]:
     """Xvfb for the headed set-ups, when it is installed."""
@@ -67,13 +75,14 @@ def virtual_display() -> Iterator[bool]:
     if xvfb is None:
         yield False
         return
+    display = _free_display()
     process = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [xvfb, DISPLAY, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        [xvfb, display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     previous = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = DISPLAY
+    os.environ["DISPLAY"] = display
     time.sleep(0.5)
     try:
         yield process.poll() is None
@@ -93,6 +102,9 @@ def run_bots(
     errors: dict[str, list[str]] = {}
     with virtual_display() as headed, tempfile.TemporaryDirectory(prefix="notai-bots-") as tmp:
         chosen = [c for c in classes if c.setup != "headed" or headed]
+        for skipped in (c for c in classes if c not in chosen):
+            # Reported, so that a class left out never reads as a class that passed.
+            errors[skipped.name] = ["not run: Xvfb is not installed or did not start"]
         collector = Collector(database=Path(tmp) / "bots.db")
         collector.start()
         try:
