@@ -36,6 +36,13 @@ __all__ = [
 ]
 
 QUIZ = "/courses/101/quizzes/7/take"
+AGENT_FRAME = "claude-agent-glow-border"
+SHOW_AGENT_FRAME = (
+    f"const glow = document.createElement('div'); glow.id = '{AGENT_FRAME}';"
+    " document.body.appendChild(glow);"
+)
+"""What Claude for Chrome's content script does when its agent starts on a tab: it adds its
+glowing frame to the page's body (the id from the extension's published code)."""
 
 
 def closed_session(tenant: Tenant) -> dict[str, Any]:
@@ -193,15 +200,8 @@ def test_an_agent_extension_starting_work_mid_page_is_reported_and_flagged(
     person.click("#question_3102_input")
     person.type("chain rule")
     wait_until(lambda: tenant.sessions() and tenant.messages(tenant.one_session()["id"], "init"))
-    # What Claude for Chrome's content script does when its agent starts on a tab: it adds
-    # its glowing frame to the page's body (ids from the extension's published code).
-    page.evaluate(
-        """() => {
-          const glow = document.createElement('div');
-          glow.id = 'claude-agent-glow-border';
-          document.body.appendChild(glow);
-        }"""
-    )
+    # The agent starts on the tab: its extension shows the frame.
+    page.evaluate(f"() => {{ {SHOW_AGENT_FRAME} }}")
     person.pause(1500, 1800)  # the pixel looks once a second
     leave(page)
     context.close()
@@ -209,8 +209,8 @@ def test_an_agent_extension_starting_work_mid_page_is_reported_and_flagged(
     session = closed_session(tenant)
     inits = tenant.messages(session["id"], "init")
     assert len(inits) == 2
-    assert "claude-agent-glow-border" not in inits[0]["env"].get("automation", [])
-    assert inits[1]["env"]["automation"] == ["claude-agent-glow-border"]
+    assert AGENT_FRAME not in inits[0]["env"].get("automation", [])
+    assert inits[1]["env"]["automation"] == [AGENT_FRAME]
     assert inits[1]["url"] == inits[0]["url"]
     assert session["detectionFlags"][0] == "agent_extension"
     assert session["botScore"] >= 0.7
@@ -224,11 +224,7 @@ def test_an_agent_extension_at_work_from_the_start_is_reported_by_the_one_init(
     context, page, person = person_at_a_desk(person_browser, 20261209)
     # The frame is there before the pixel's init (the agent opened the page itself).
     context.add_init_script(
-        """document.addEventListener('DOMContentLoaded', () => {
-          const glow = document.createElement('div');
-          glow.id = 'claude-agent-glow-border';
-          document.body.appendChild(glow);
-        })"""
+        f"document.addEventListener('DOMContentLoaded', () => {{ {SHOW_AGENT_FRAME} }})"
     )
 
     page.goto(lms_pages.url(QUIZ))
@@ -239,7 +235,7 @@ def test_an_agent_extension_at_work_from_the_start_is_reported_by_the_one_init(
     session = closed_session(tenant)
     inits = tenant.messages(session["id"], "init")
     assert len(inits) == 1
-    assert "claude-agent-glow-border" in inits[0]["env"]["automation"]
+    assert AGENT_FRAME in inits[0]["env"]["automation"]
     assert "agent_extension" in session["detectionFlags"]
 
 

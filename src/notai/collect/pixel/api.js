@@ -458,6 +458,9 @@
 
   // --- the environment: what the browser says about itself ---------------------------------
 
+  // An element an agent extension adds to the page while its agent works in it, found by its
+  // id among window's named properties: Claude for Chrome's glowing frame (1.0.x).
+  const AGENT_MARK = 'claude-agent-glow-border';
   // One name per tool where a tool sets several (PhantomJS also sets _phantom; old
   // ChromeDriver also sets domAutomation).
   const AUTOMATION = [
@@ -472,11 +475,9 @@
     '__driver_evaluate',
     '__webdriver_script_fn',
     '__fxdriver_unwrapped',
-    // An element an agent extension adds to the page while its agent works in it, found by
-    // its id among window's named properties: Claude for Chrome's glowing frame (1.0.x).
-    'claude-agent-glow-border',
+    AGENT_MARK,
   ];
-  const agentAt = () => 'claude-agent-glow-border' in w;
+  const agentAt = () => AGENT_MARK in w;
   const automation = () =>
     AUTOMATION.filter((name) => name in w || name in d)
       .concat(
