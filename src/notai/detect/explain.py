@@ -80,6 +80,12 @@ _SENTENCES: dict[str, Callable[[EvidenceView], str]] = {
         "nobody could see the page."
     ),
     "untrusted_input": _untrusted,
+    "detached_pointer": lambda e: (
+        f"{_n(e, 'returns')} times the mouse pointer showed up far away, at "
+        f"({_n(e, 'spot_x')}, {_n(e, 'spot_y')}), and went on from where it had been without "
+        "moving back: one pointer worked the page while the screen's rested elsewhere, "
+        "which happens when software sends the input."
+    ),
     "machine_typing_cadence": lambda e: (
         f"Typed {_n(e, 'longest_run_keys')} keys in a row less than {_n(e, 'max_gap_ms')} ms "
         f"apart; people need at least {_n(e, 'max_gap_ms')} ms between most keys."

@@ -156,6 +156,7 @@ def _observe_move(state: DetectorState, message: MouseMove) -> None:
         _count_untrusted(state, message.t, "moves")
         return
     tracking.note_move(state, message)
+    tracking.note_far_sample(state, message)
     # The samples run in locals and are written back once: this loop runs for every pointer
     # sample of the session. Only a retraction reads the pointer's other fields.
     pointer, clicks = state.pointer, state.clicks
@@ -195,12 +196,13 @@ def _observe_click(state: DetectorState, message: MouseClick) -> None:
         # activation (Enter/Space on a control) and assistive activation (a press with
         # `detail` 0, whose click follows) do not involve the pointer at all.
         if message.pointer in ("touch", "pen"):
-            pointer.known = False
+            pointer.known = state.detached.open = False
         elif message.phase == "down":
             pointer.simulated_open = True
         return
     if _completes_simulated_press(pointer, message):
         return
+    tracking.note_pointer_position(state, message.x, message.y)
     if message.phase == "down" or (message.phase == "click" and not pointer.down_open):
         tracking.note_press(state, message)
         _judge_gesture(state, message)
@@ -254,7 +256,7 @@ def _mark_trailless(state: DetectorState, t: int) -> None:
 
 
 def _observe_touch(state: DetectorState, message: Touch) -> None:
-    state.pointer.known = False
+    state.pointer.known = state.detached.open = False
     tracking.note_touch(state, message)
     if not message.trusted:
         _count_untrusted(state, message.t, "touches")

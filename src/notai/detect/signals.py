@@ -186,6 +186,43 @@ def untrusted_input(state: DetectorState) -> Finding | None:
     return Finding("untrusted_input", strength, evidence, family="untrusted_input")
 
 
+class DetachedPointerThresholds(msgspec.Struct, frozen=True):
+    jump_px: int = 100
+    """A sample this far (on either axis) from the pointer, and from the position after it."""
+    return_px: int = 4
+    """The pointer then carries on within this of where it was before the far sample."""
+    min_returns: int = 2
+    strength: float = 0.9
+
+
+DETACHED = DetachedPointerThresholds()
+
+
+def detached_pointer(state: DetectorState) -> Finding | None:
+    """The mouse pointer was in two places at once: one pointer for the page, another on screen.
+
+    A reviewer sees, twice or more, a mouse_move sample 100 px or more away from a press,
+    right after it, and then, with no movement between, the pointer going on from the press
+    (the next sample, press or release within 4 px of it). Input injected through the
+    DevTools protocol moves a pointer of the page's own; Chromium still reports the screen's
+    pointer when it moves or when the window comes back to the front, so the screen's
+    pointer shows up, alone, where it rests. A person's mouse, trackpad and pen all move
+    the one pointer. Touch and pen presses end the comparison.
+    """
+    d = state.detached
+    if d.returns < DETACHED.min_returns:
+        return None
+    evidence: Evidence = {
+        "returns": d.returns,
+        "spot_x": d.first_x,
+        "spot_y": d.first_y,
+        "at_that_spot": d.at_first_spot,
+        "first_ms": d.first_t,
+        "last_ms": d.last_t,
+    }
+    return Finding("detached_pointer", DETACHED.strength, evidence, family="detached_pointer")
+
+
 # --- behaviour ----------------------------------------------------------------------------
 
 # Voice control's mouse grid jumps the pointer onto a control and dictation enters text
@@ -335,6 +372,7 @@ SIGNALS: tuple[Signal, ...] = (
     agent_extension,
     headless_user_agent,
     untrusted_input,
+    detached_pointer,
     click_without_pointer_trail,
     machine_typing_cadence,
     text_without_keystrokes,

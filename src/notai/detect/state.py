@@ -230,6 +230,25 @@ class MoveEvidence(msgspec.Struct, omit_defaults=True):
     first_t: int = 0
 
 
+class DetachedPointerEvidence(msgspec.Struct, omit_defaults=True):
+    """Lone pointer samples far from a pointer that then carries on where it was before them."""
+
+    open: bool = False
+    """A far sample is waiting for the pointer's next position to say which it was."""
+    from_x: int = 0
+    from_y: int = 0
+    spot_x: int = 0
+    spot_y: int = 0
+    spot_t: int = 0
+    returns: int = 0
+    """Far samples after which the pointer went on from where it had been, not from them."""
+    first_x: int = 0
+    first_y: int = 0
+    at_first_spot: int = 0
+    first_t: int = 0
+    last_t: int = 0
+
+
 class DetectorState(msgspec.Struct, omit_defaults=True):
     """Running evidence about one session; update it with `observe`, read it with `assess`."""
 
@@ -247,6 +266,7 @@ class DetectorState(msgspec.Struct, omit_defaults=True):
     scroll: ScrollEvidence = msgspec.field(default_factory=ScrollEvidence)
     pace: PaceEvidence = msgspec.field(default_factory=PaceEvidence)
     moves: MoveEvidence = msgspec.field(default_factory=MoveEvidence)
+    detached: DetachedPointerEvidence = msgspec.field(default_factory=DetachedPointerEvidence)
 
 
 def new_state() -> DetectorState:
@@ -270,6 +290,7 @@ def copy_state(state: DetectorState) -> DetectorState:
         scroll=copy.copy(state.scroll),
         pace=copy.copy(state.pace),
         moves=copy.copy(state.moves),
+        detached=copy.copy(state.detached),
     )
 
 

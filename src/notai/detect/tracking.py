@@ -28,6 +28,7 @@ from notai.detect.behaviour import (
     centre_chance,
 )
 from notai.detect.keys import DWELL, UNIFORM
+from notai.detect.signals import DETACHED
 from notai.detect.state import DetectorState
 from notai.events import (
     Clipboard,
@@ -152,6 +153,52 @@ def note_move(state: DetectorState, message: MouseMove) -> None:
     if message.coalesced == 0:
         moves.uncoalesced += 1
         moves.first_t = moves.first_t or message.t
+
+
+def note_far_sample(state: DetectorState, message: MouseMove) -> None:
+    """Keep a move message's first sample if it is far from the last press: which was it?
+
+    Called before the samples move the pointer state on. The next position (this message's
+    second sample, the next message's first, or a mouse press or release) tells whether the
+    pointer went there or was seen there while another pointer went on (see
+    `signals.detached_pointer`). Only a run's first sample can be alone like that: the
+    pixel starts a run after every other message.
+    """
+    samples = message.samples
+    _, x, y = samples[0]
+    note_pointer_position(state, x, y)
+    pointer, detached = state.pointer, state.detached
+    if not (pointer.known and pointer.from_click):
+        return  # judged from a press only: a pointer that left the page comes back anywhere
+    if _apart(pointer.x, pointer.y, x, y) < DETACHED.jump_px:
+        return
+    detached.open = True
+    detached.from_x, detached.from_y = pointer.x, pointer.y
+    detached.spot_x, detached.spot_y, detached.spot_t = x, y, message.t
+    if len(samples) > 1:
+        note_pointer_position(state, samples[1][1], samples[1][2])
+
+
+def note_pointer_position(state: DetectorState, x: int, y: int) -> None:
+    """The pointer's next position after a far sample, if one is waiting."""
+    d = state.detached
+    if not d.open:
+        return
+    d.open = False
+    if _apart(d.spot_x, d.spot_y, x, y) < DETACHED.jump_px:
+        return  # the pointer did go there
+    if _apart(d.from_x, d.from_y, x, y) > DETACHED.return_px:
+        return
+    d.returns += 1
+    if d.returns == 1:
+        d.first_x, d.first_y, d.first_t = d.spot_x, d.spot_y, d.spot_t
+    if _apart(d.first_x, d.first_y, d.spot_x, d.spot_y) <= DETACHED.return_px:
+        d.at_first_spot += 1
+    d.last_t = d.spot_t
+
+
+def _apart(x1: int, y1: int, x2: int, y2: int) -> int:
+    return max(abs(x1 - x2), abs(y1 - y2))
 
 
 def note_press(state: DetectorState, message: MouseClick) -> None:
