@@ -40,7 +40,6 @@ VIEWPORT: ViewportSize = {"width": 1000, "height": 760}
 RESTING = (920, 720)
 """Where the screen's pointer rests in the page while Playwright's works: 100 px or more, on
 some axis, from every button (the buttons end at x 800)."""
-FAR_PX = 100
 
 
 def _screen_offset(page: Page, desktop: Desktop) -> tuple[int, int]:
