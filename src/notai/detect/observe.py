@@ -91,7 +91,7 @@ def _observe_navigation(state: DetectorState, message: Navigation) -> None:
     if message.kind == "route":
         state.scroll.known = False  # an in-page route sets its own scroll position
         return
-    state.pointer.known = False  # a new document: the pointer may have moved unseen
+    _lose_pointer(state)  # a new document: the pointer may have moved unseen
     tracking.note_page_start(state, message.t, reset=True)
 
 
@@ -175,6 +175,12 @@ def _observe_move(state: DetectorState, message: MouseMove) -> None:
         pointer.x, pointer.y, pointer.t = px, py, t
 
 
+def _lose_pointer(state: DetectorState) -> None:
+    """The pointer may have moved unseen: forget where it is, and the far sample that waits
+    to be compared with where it was (a pointer seen back there proves nothing now)."""
+    state.pointer.known = state.detached.open = False
+
+
 def _retract_pending(state: DetectorState) -> None:
     """Movement that happened before the pending click arrived late: it had a trail."""
     pointer = state.pointer
@@ -196,7 +202,7 @@ def _observe_click(state: DetectorState, message: MouseClick) -> None:
         # activation (Enter/Space on a control) and assistive activation (a press with
         # `detail` 0, whose click follows) do not involve the pointer at all.
         if message.pointer in ("touch", "pen"):
-            pointer.known = state.detached.open = False
+            _lose_pointer(state)
         elif message.phase == "down":
             pointer.simulated_open = True
         return
@@ -256,7 +262,7 @@ def _mark_trailless(state: DetectorState, t: int) -> None:
 
 
 def _observe_touch(state: DetectorState, message: Touch) -> None:
-    state.pointer.known = state.detached.open = False
+    _lose_pointer(state)
     tracking.note_touch(state, message)
     if not message.trusted:
         _count_untrusted(state, message.t, "touches")
@@ -266,7 +272,7 @@ def _observe_focus(state: DetectorState, message: Focus) -> None:
     # The window lost or regained focus (alt-tab, another tab): the pointer can come back
     # anywhere without a move event on this page.
     if message.kind in ("hidden", "visible") or not message.field:
-        state.pointer.known = False
+        _lose_pointer(state)
 
 
 # --- keys ---------------------------------------------------------------------------------
@@ -338,7 +344,7 @@ def _observe_input(state: DetectorState, message: Input) -> None:
             _count_untrusted(state, message.t, "inputs")
         return
     if message.inputType == "insertFromDrop":
-        state.pointer.known = False  # a drag moves the pointer without move events
+        _lose_pointer(state)  # a drag moves the pointer without move events
     if message.delta <= 0:
         return
     text = state.text

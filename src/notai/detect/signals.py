@@ -207,7 +207,8 @@ def detached_pointer(state: DetectorState) -> Finding | None:
     DevTools protocol moves a pointer of the page's own; Chromium still reports the screen's
     pointer when it moves or when the window comes back to the front, so the screen's
     pointer shows up, alone, where it rests. A person's mouse, trackpad and pen all move
-    the one pointer. Touch and pen presses end the comparison.
+    the one pointer. Whatever loses track of the pointer (touch or pen, the window losing
+    focus, a new page, a drop) ends the comparison.
     """
     d = state.detached
     if d.returns < DETACHED.min_returns:

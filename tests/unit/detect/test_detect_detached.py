@@ -98,6 +98,18 @@ def test_a_pointer_back_from_outside_the_page_is_judged_only_after_a_press() -> 
     assert observe(new_state(), builder.messages).detached.returns == 0
 
 
+def test_the_window_losing_focus_between_ends_the_comparison() -> None:
+    # A person clicks, leaves the window (its pointer seen on the way), and clicks the same
+    # button again after coming back: the pointer moved unseen, the return proves nothing.
+    builder = SessionBuilder().init()
+    for x, y in TARGETS:
+        builder.move_to(x, y).wait(120).click()
+        builder.append(lone_sample(*RESTING))
+        builder.focus("blur").wait(3_000).focus("focus").click(x + 1, y)
+
+    assert observe(new_state(), builder.messages).detached.returns == 0
+
+
 def test_a_touch_between_ends_the_comparison() -> None:
     # A tap moves no mouse pointer we can follow: what comes after says nothing of before.
     builder = SessionBuilder().init()
