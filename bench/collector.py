@@ -316,10 +316,11 @@ async def stored_events(database_url: str, integration: str) -> int:
     db = await open_database(database_url)
     try:
         async with db.connection() as conn:
-            count: int = await conn.fetchval(
-                "SELECT COUNT(*) FROM events WHERE integration_id = $1", integration
+            count = await conn.fetchval(
+                "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks WHERE integration_id = $1",
+                integration,
             )
-            return count
+            return int(count)
     finally:
         await db.close()
 

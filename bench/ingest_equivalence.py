@@ -4,7 +4,9 @@ Feeds demo sessions (with some batches re-sent) into a fresh SQLite database, ei
 `GroupCommit` with every session streaming at once (`--grouped`, as the WebSocket collector
 does) or batch by batch through `ingest_batch` (as the HTTP endpoint does), then writes
 (`--save`) or compares (`--check`) every row of every table that ingest writes, sorted, with
-the integration's random id replaced.
+the integration's random id replaced. Events are compared as messages (one row each, read
+out of their chunks), so that a change to how they are packed is checked against what was
+stored before it.
 
     PYTHONPATH=. .venv/bin/python bench/ingest_equivalence.py --grouped --save /tmp/rows.json
     PYTHONPATH=. .venv/bin/python bench/ingest_equivalence.py --grouped --check /tmp/rows.json
@@ -20,6 +22,8 @@ import sys
 import tempfile
 from contextlib import closing
 from typing import Any
+
+import msgspec
 
 from notai.collect.groupcommit import GroupCommit
 from notai.collect.ingest import ingest_batch
@@ -72,11 +76,24 @@ def rows(path: str, integration: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     with closing(sqlite3.connect(path)) as conn:
         for table in TABLES:
-            records = conn.execute(f"SELECT * FROM {table}").fetchall()
+            records = _events(conn) if table == "events" else conn.execute(f"SELECT * FROM {table}")
             found[table] = sorted(
                 json.dumps([_plain(v) for v in record]).replace(integration, "INTEGRATION")
                 for record in records
             )
+    return found
+
+
+def _events(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Every stored message as one row (integration, session, seq, type, ts, size, payload):
+    how they are packed into chunks is the store's business, what was stored is not."""
+    found = []
+    for integration, session, body in conn.execute(
+        "SELECT integration_id, session_id, body FROM event_chunks"
+    ):
+        seqs, types, times, payloads = msgspec.msgpack.decode(body)
+        for seq, kind, ts, payload in zip(seqs, types, times, payloads, strict=True):
+            found.append((integration, session, seq, kind, ts, len(payload), payload))
     return found
 
 

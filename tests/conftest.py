@@ -34,7 +34,7 @@ TABLES = (
     "usage_daily",
     "courses",
     "lms_users",
-    "events",
+    "event_chunks",
     "sessions",
     "api_keys",
     "integrations",

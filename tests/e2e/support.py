@@ -153,11 +153,15 @@ class NotaiServer:
     def events(self, session_id: str) -> list[tuple[int, int, dict[str, Any]]]:
         """(seq, type byte, payload) of a session's stored messages, read from the file."""
         with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True) as conn:
-            rows = conn.execute(
-                "SELECT seq, type, payload FROM events WHERE session_id = ? ORDER BY seq",
+            bodies = conn.execute(
+                "SELECT body FROM event_chunks WHERE session_id = ? ORDER BY last_seq",
                 (session_id,),
             ).fetchall()
-        return [(seq, kind, msgspec.msgpack.decode(payload)) for seq, kind, payload in rows]
+        found: list[tuple[int, int, dict[str, Any]]] = []
+        for (body,) in bodies:
+            seqs, types, _, payloads = msgspec.msgpack.decode(body)
+            found += zip(seqs, types, map(msgspec.msgpack.decode, payloads), strict=True)
+        return found
 
 
 @dataclass

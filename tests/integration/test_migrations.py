@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from alembic import command
 
+from notai.store import events as events_repo
 from notai.store.database import open_database
 from notai.store.migrate import alembic_config
 
@@ -90,3 +91,63 @@ def test_upgrading_counts_existing_users_and_courses_into_the_last_visit_days(
     assert asyncio.run(_run(empty_database_url, daily)) == [("a", DAY, 3, 0.9)]
     command.downgrade(config, "0005")
     assert asyncio.run(_run(empty_database_url, daily)) == [("a", DAY, 3, 0.9)]
+
+
+EVENT_ROWS = "SELECT session_id, seq, type, ts, payload_size, payload FROM events"
+ORDERED_EVENTS = EVENT_ROWS + " ORDER BY session_id, seq"
+
+
+def _event(session: str, seq: int, dialect: str) -> str:
+    payload = f"{seq:04x}" * (seq % 3 + 1)  # hex: a blob of 2 to 6 bytes
+    blob = f"X'{payload}'" if dialect == "sqlite" else f"'\\x{payload}'::bytea"
+    return (
+        "INSERT INTO events (integration_id, session_id, seq, type, ts, payload_size, payload)"
+        f" VALUES ('abcdefgh', '{session}', {seq}, {seq % 14 + 1}, {1_000 + 7 * seq},"
+        f" {len(payload) // 2}, {blob})"
+    )
+
+
+def _stored(url: str, session: str) -> list[events_repo.EventRecord]:
+    async def read() -> list[events_repo.EventRecord]:
+        db = await open_database(url)
+        try:
+            async with db.connection() as conn:
+                return await events_repo.session_payloads(conn, "abcdefgh", session)
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+def test_upgrading_packs_stored_events_into_chunks_and_back(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0007")
+    dialect = "sqlite" if empty_database_url.startswith("sqlite") else "postgres"
+    long_session = [_event("long", seq, dialect) for seq in range(1, 601) if seq % 97]
+    inserts = [*long_session, _event("short", 5, dialect), _event("short", 2, dialect)]
+    before = asyncio.run(_run(empty_database_url, *inserts, ORDERED_EVENTS))
+    assert len(before) == 600 - 6 + 2
+
+    command.upgrade(config, "head")
+
+    for session in ("long", "short"):
+        assert [
+            (session, r.seq, r.type, r.ts, len(r.payload), r.payload)
+            for r in _stored(empty_database_url, session)
+        ] == [
+            (s, seq, kind, ts, size, bytes(p))
+            for s, seq, kind, ts, size, p in before
+            if s == session
+        ]
+    chunks = "SELECT session_id, first_seq, last_seq, event_count FROM event_chunks"
+    assert sorted(asyncio.run(_run(empty_database_url, chunks))) == [
+        ("long", 1, 258, 256),
+        ("long", 259, 517, 256),
+        ("long", 518, 600, 82),
+        ("short", 2, 5, 2),
+    ]
+    command.downgrade(config, "0007")
+    after = asyncio.run(_run(empty_database_url, ORDERED_EVENTS))
+    assert [(*row[:5], bytes(row[5])) for row in after] == [
+        (*row[:5], bytes(row[5])) for row in before
+    ]

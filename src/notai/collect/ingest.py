@@ -69,10 +69,13 @@ async def _store(
         raise IntegrationNotAccepted(batch.integration)
     session, is_new, resent = await _open_session(conn, batch, messages, received_at_ms)
     before = None if is_new else session_facts(session)
-    fresh = await _drop_duplicates(conn, batch, messages) if resent else messages
+    stored = await _stored_overlap(conn, batch, messages) if resent else None
+    fresh = messages if stored is None else _not_stored(messages, stored)
     records = [_event_record(m) for m in fresh]
-    await events_repo.insert_events(conn, batch.integration, batch.session, records)
     if fresh:
+        await events_repo.insert_events(
+            conn, batch.integration, batch.session, records, replacing=stored
+        )
         _apply(session, fresh, received_at_ms)
         await sessions_repo.update_session(conn, session)
         await _update_rollups(conn, session, before, fresh, received_at_ms)
@@ -142,12 +145,17 @@ def _empty_session(batch: Batch, received_at_ms: int) -> sessions_repo.SessionRe
     )
 
 
-async def _drop_duplicates(
+async def _stored_overlap(
     conn: Connection, batch: Batch, messages: Sequence[Message]
-) -> list[Message]:
-    seen = await events_repo.existing_seqs(
+) -> events_repo.StoredOverlap:
+    """The stored messages in chunks that the batch's seq range meets."""
+    return await events_repo.overlapping_events(
         conn, batch.integration, batch.session, messages[0].seq, messages[-1].seq
     )
+
+
+def _not_stored(messages: Sequence[Message], stored: events_repo.StoredOverlap) -> list[Message]:
+    seen = stored.seqs()
     return [m for m in messages if m.seq not in seen]
 
 

@@ -1,14 +1,30 @@
-"""Stored event messages: metadata columns for listing, the payload for replay and scoring."""
+"""Stored event messages, kept in chunks: one row holds the messages of one batch.
+
+A batch's messages become one row of `event_chunks` (split at `MAX_CHUNK_EVENTS`): their
+seqs, type bytes, client times and payloads in one MessagePack body, beside the columns a
+reader narrows by (the seq range, the types present as a bit mask, the time range). One
+row per batch instead of one per message is what lets the collector store a frame with one
+statement; readers unpack the chunks they select and filter the messages themselves.
+
+The seq ranges of a session's chunks never overlap. A batch that re-sends messages (same
+seq) is detected by an overlapping range; the chunks it overlaps are read, the batch's new
+messages are merged with theirs, and the merged messages replace them. Chunks can therefore
+be read in `last_seq` order as one run of messages in seq order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import chain
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
 from notai.store.database import Connection
 from notai.store.sql import Where
+
+MAX_CHUNK_EVENTS = 256
+"""Messages per row at most: bounds what a reader unpacks to reach one message."""
+_CHUNKS_PER_READ = 32
+"""Chunks a page of the events list reads at a time, until the page is full."""
 
 
 class EventRecord(msgspec.Struct, frozen=True):
@@ -18,87 +34,170 @@ class EventRecord(msgspec.Struct, frozen=True):
     payload: bytes
 
 
-async def existing_seqs(
+class EventMetaRecord(msgspec.Struct, frozen=True):
+    seq: int
+    type: int
+    ts: int
+    payload_size: int
+
+
+class _Body(msgspec.Struct, array_like=True):
+    """A chunk's messages as parallel columns (MessagePack: compact and quick to unpack)."""
+
+    seqs: list[int]
+    types: list[int]
+    times: list[int]
+    payloads: list[bytes]
+
+
+_encode_body = msgspec.msgpack.Encoder().encode
+_decode_body = msgspec.msgpack.Decoder(_Body).decode
+
+
+def type_mask(types: Iterable[int]) -> int:
+    """The `types` column's bit mask: bit n is set when a message of type byte n is there."""
+    mask = 0
+    for type_byte in types:
+        mask |= 1 << type_byte
+    return mask
+
+
+class StoredOverlap(msgspec.Struct, frozen=True):
+    """The chunks a re-sending batch overlaps: their keys and their messages."""
+
+    last_seqs: list[int]
+    records: list[EventRecord]
+
+    def seqs(self) -> set[int]:
+        return {record.seq for record in self.records}
+
+
+# --- writing -------------------------------------------------------------------------------
+
+_CHUNK_COLUMNS = (
+    "integration_id, session_id, last_seq, first_seq, event_count, types, first_ts, last_ts,"
+    " payload_bytes, body"
+)
+_INSERT_CHUNK = (
+    f"INSERT INTO event_chunks ({_CHUNK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+)
+
+
+async def overlapping_events(
     conn: Connection, integration_id: str, session_id: str, low: int, high: int
-) -> set[int]:
-    """Which seqs in [low, high] this session already has (re-sent messages)."""
+) -> StoredOverlap:
+    """The stored chunks whose seq range meets [low, high], with their messages."""
     rows = await conn.fetch(
-        "SELECT seq FROM events WHERE integration_id = $1 AND session_id = $2"
-        " AND seq BETWEEN $3 AND $4",
+        "SELECT last_seq, body FROM event_chunks WHERE integration_id = $1 AND session_id = $2"
+        " AND last_seq >= $3 AND first_seq <= $4 ORDER BY last_seq",
         integration_id,
         session_id,
         low,
         high,
     )
-    return {row["seq"] for row in rows}
-
-
-_EVENT_COLUMNS = "integration_id, session_id, seq, type, ts, payload_size, payload"
-_EVENT_WIDTH = 7
-ROWS_PER_STATEMENT = 16
-"""Event rows per INSERT on SQLite. Its executemany runs a statement per row; sixteen rows
-to a statement spend about a fifth less CPU per row (a fixed count keeps it one cached
-statement)."""
-
-
-def _insert_sql(rows: int) -> str:
-    values = ", ".join(
-        "(" + ", ".join(f"${r * _EVENT_WIDTH + c}" for c in range(1, _EVENT_WIDTH + 1)) + ")"
-        for r in range(rows)
-    )
-    return f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES {values}"
-
-
-_INSERT_ONE = _insert_sql(1)
-_INSERT_MANY = _insert_sql(ROWS_PER_STATEMENT)
+    records = [record for row in rows for record in _records(row["body"])]
+    return StoredOverlap([row["last_seq"] for row in rows], records)
 
 
 async def insert_events(
-    conn: Connection, integration_id: str, session_id: str, events: Sequence[EventRecord]
+    conn: Connection,
+    integration_id: str,
+    session_id: str,
+    events: Sequence[EventRecord],
+    replacing: StoredOverlap | None = None,
 ) -> None:
-    rows = [
-        (integration_id, session_id, e.seq, e.type, e.ts, len(e.payload), e.payload) for e in events
+    """Store new messages (in seq order, none stored yet); with `replacing`, merged with the
+    chunks their batch overlaps, which they replace."""
+    if replacing is not None and replacing.last_seqs:
+        await _delete_chunks(conn, integration_id, session_id, replacing.last_seqs)
+        events = sorted([*replacing.records, *events], key=lambda record: record.seq)
+    for start in range(0, len(events), MAX_CHUNK_EVENTS):
+        await conn.execute(
+            _INSERT_CHUNK,
+            *_chunk_row(integration_id, session_id, events[start : start + MAX_CHUNK_EVENTS]),
+        )
+
+
+def _chunk_row(
+    integration_id: str, session_id: str, events: Sequence[EventRecord]
+) -> tuple[object, ...]:
+    seqs = [e.seq for e in events]
+    types = [e.type for e in events]
+    times = [e.ts for e in events]
+    payloads = [e.payload for e in events]
+    body = _encode_body(_Body(seqs, types, times, payloads))
+    return (
+        integration_id,
+        session_id,
+        seqs[-1],
+        seqs[0],
+        len(events),
+        type_mask(types),
+        min(times),
+        max(times),
+        sum(map(len, payloads)),
+        body,
+    )
+
+
+async def _delete_chunks(
+    conn: Connection, integration_id: str, session_id: str, last_seqs: Sequence[int]
+) -> None:
+    for last_seq in last_seqs:
+        await conn.execute(
+            "DELETE FROM event_chunks WHERE integration_id = $1 AND session_id = $2"
+            " AND last_seq = $3",
+            integration_id,
+            session_id,
+            last_seq,
+        )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _records(body: bytes) -> list[EventRecord]:
+    unpacked = _decode_body(body)
+    return [
+        EventRecord(seq, type_byte, ts, payload)
+        for seq, type_byte, ts, payload in zip(
+            unpacked.seqs, unpacked.types, unpacked.times, unpacked.payloads, strict=True
+        )
     ]
-    if conn.dialect == "sqlite":
-        whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
-        if whole:
-            chunks = range(0, whole, ROWS_PER_STATEMENT)
-            await conn.executemany(
-                _INSERT_MANY,
-                [list(chain.from_iterable(rows[i : i + ROWS_PER_STATEMENT])) for i in chunks],
-            )
-        rows = rows[whole:]
-    if rows:
-        await conn.executemany(_INSERT_ONE, rows)
+
+
+async def _session_records(
+    conn: Connection, integration_id: str, session_id: str, types: int | None = None
+) -> list[EventRecord]:
+    """Every stored message of a session (of the types in the mask `types`), in seq order."""
+    where = Where()
+    where.add("integration_id = {} AND session_id = {}", integration_id, session_id)
+    if types is not None:
+        where.add("(types & {}) <> 0", types)
+    rows = await conn.fetch(
+        f"SELECT body FROM event_chunks WHERE {where.sql()} ORDER BY last_seq", *where.args
+    )
+    found = [record for row in rows for record in _records(row["body"])]
+    if types is None:
+        return found
+    return [record for record in found if types >> record.type & 1]
 
 
 async def count_events(conn: Connection, integration_id: str, session_id: str) -> int:
-    value: int = await conn.fetchval(
-        "SELECT COUNT(*) FROM events WHERE integration_id = $1 AND session_id = $2",
+    value = await conn.fetchval(
+        "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"
+        " WHERE integration_id = $1 AND session_id = $2",
         integration_id,
         session_id,
     )
-    return value
+    return int(value)
 
 
 async def session_payloads(
     conn: Connection, integration_id: str, session_id: str
 ) -> list[EventRecord]:
     """Every stored message of a session in seq order (for offline re-scoring and exports)."""
-    rows = await conn.fetch(
-        "SELECT seq, type, ts, payload FROM events WHERE integration_id = $1"
-        " AND session_id = $2 ORDER BY seq",
-        integration_id,
-        session_id,
-    )
-    return [EventRecord(r["seq"], r["type"], r["ts"], bytes(r["payload"])) for r in rows]
-
-
-class EventMetaRecord(msgspec.Struct, frozen=True):
-    seq: int
-    type: int
-    ts: int
-    payload_size: int
+    return await _session_records(conn, integration_id, session_id)
 
 
 async def page_events(
@@ -112,63 +211,85 @@ async def page_events(
     end_ms: int | None,
     limit: int,
 ) -> list[EventMetaRecord]:
-    """A page of a session's event metadata in seq order, after `after_seq`."""
-    where = Where()
-    where.add(
-        "integration_id = {} AND session_id = {} AND seq > {}",
-        integration_id,
-        session_id,
-        after_seq,
+    """A page of a session's event metadata in seq order, after `after_seq`.
+
+    Chunks are read a few at a time from the one holding `after_seq` on, skipping those
+    whose type mask or time range rules every message out, until the page is full.
+    """
+    page: list[EventMetaRecord] = []
+    position = after_seq
+    while len(page) < limit:
+        where = Where()
+        where.add(
+            "integration_id = {} AND session_id = {} AND last_seq > {}",
+            integration_id,
+            session_id,
+            position,
+        )
+        if type_byte is not None:
+            where.add("(types & {}) <> 0", 1 << type_byte)
+        if start_ms is not None:
+            where.add("last_ts >= {}", start_ms)
+        if end_ms is not None:
+            where.add("first_ts <= {}", end_ms)
+        rows = await conn.fetch(
+            f"SELECT last_seq, body FROM event_chunks WHERE {where.sql()}"
+            f" ORDER BY last_seq LIMIT {where.param(_CHUNKS_PER_READ)}",
+            *where.args,
+        )
+        for row in rows:
+            page += [
+                EventMetaRecord(record.seq, record.type, record.ts, len(record.payload))
+                for record in _records(row["body"])
+                if _wanted(record, after_seq, type_byte, start_ms, end_ms)
+            ]
+        if len(rows) < _CHUNKS_PER_READ:
+            break
+        position = rows[-1]["last_seq"]
+    return page[:limit]
+
+
+def _wanted(
+    record: EventRecord,
+    after_seq: int,
+    type_byte: int | None,
+    start_ms: int | None,
+    end_ms: int | None,
+) -> bool:
+    return (
+        record.seq > after_seq
+        and (type_byte is None or record.type == type_byte)
+        and (start_ms is None or record.ts >= start_ms)
+        and (end_ms is None or record.ts <= end_ms)
     )
-    if type_byte is not None:
-        where.add("type = {}", type_byte)
-    if start_ms is not None:
-        where.add("ts >= {}", start_ms)
-    if end_ms is not None:
-        where.add("ts <= {}", end_ms)
-    rows = await conn.fetch(
-        f"SELECT seq, type, ts, payload_size FROM events WHERE {where.sql()}"
-        f" ORDER BY seq LIMIT {where.param(limit)}",
-        *where.args,
-    )
-    return [EventMetaRecord(r["seq"], r["type"], r["ts"], r["payload_size"]) for r in rows]
 
 
 async def type_counts(conn: Connection, integration_id: str, session_id: str) -> dict[int, int]:
-    rows = await conn.fetch(
-        "SELECT type, COUNT(*) AS n FROM events WHERE integration_id = $1 AND session_id = $2"
-        " GROUP BY type",
-        integration_id,
-        session_id,
-    )
-    return {row["type"]: row["n"] for row in rows}
+    counts: dict[int, int] = {}
+    for record in await _session_records(conn, integration_id, session_id):
+        counts[record.type] = counts.get(record.type, 0) + 1
+    return counts
 
 
 async def activity(
     conn: Connection, integration_id: str, session_id: str, start_ms: int, bucket_ms: int
 ) -> list[tuple[int, int, int]]:
-    """(bucket index, type byte, count) of a session's events in buckets of `bucket_ms`."""
-    rows = await conn.fetch(
-        "SELECT (ts - $3) / $4 AS bucket, type, COUNT(*) AS n FROM events"
-        " WHERE integration_id = $1 AND session_id = $2 GROUP BY (ts - $3) / $4, type",
-        integration_id,
-        session_id,
-        start_ms,
-        bucket_ms,
-    )
-    return [(int(r["bucket"]), r["type"], r["n"]) for r in rows]
+    """(bucket index, type byte, count) of a session's events in buckets of `bucket_ms`.
+
+    A bucket is `(ts - start_ms) / bucket_ms` rounded toward zero, as SQL's integer division.
+    """
+    counts: dict[tuple[int, int], int] = {}
+    for record in await _session_records(conn, integration_id, session_id):
+        offset = record.ts - start_ms
+        bucket = offset // bucket_ms if offset >= 0 else -(-offset // bucket_ms)
+        key = (bucket, record.type)
+        counts[key] = counts.get(key, 0) + 1
+    return [(bucket, type_byte, n) for (bucket, type_byte), n in counts.items()]
 
 
 async def payloads_of_types(
     conn: Connection, integration_id: str, session_id: str, types: tuple[int, ...]
 ) -> list[EventRecord]:
     """Stored messages of some types, in client-time order (e.g. page loads and routes)."""
-    placeholders = ", ".join(f"${i}" for i in range(3, 3 + len(types)))
-    rows = await conn.fetch(
-        "SELECT seq, type, ts, payload FROM events WHERE integration_id = $1"
-        f" AND session_id = $2 AND type IN ({placeholders}) ORDER BY ts, seq",
-        integration_id,
-        session_id,
-        *types,
-    )
-    return [EventRecord(r["seq"], r["type"], r["ts"], bytes(r["payload"])) for r in rows]
+    found = await _session_records(conn, integration_id, session_id, type_mask(types))
+    return sorted(found, key=lambda record: (record.ts, record.seq))

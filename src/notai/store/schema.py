@@ -18,7 +18,6 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
-    SmallInteger,
     String,
     Table,
     Text,
@@ -122,17 +121,21 @@ sessions = Table(
     ),
 )
 
-events = Table(
-    "events",
+event_chunks = Table(
+    # One row per stored batch: its messages packed in `body` (see store/events.py).
+    "event_chunks",
     metadata,
     Column("integration_id", String(8), nullable=False),
     Column("session_id", String(64), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("type", SmallInteger, nullable=False),
-    Column("ts", BigInteger, nullable=False),
-    Column("payload_size", Integer, nullable=False),
-    Column("payload", LargeBinary, nullable=False),
-    PrimaryKeyConstraint("integration_id", "session_id", "seq"),
+    Column("last_seq", Integer, nullable=False),
+    Column("first_seq", Integer, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("types", Integer, nullable=False),
+    Column("first_ts", BigInteger, nullable=False),
+    Column("last_ts", BigInteger, nullable=False),
+    Column("payload_bytes", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("integration_id", "session_id", "last_seq"),
 )
 
 lms_users = Table(

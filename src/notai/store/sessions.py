@@ -121,15 +121,15 @@ async def find_session_for_update(
     conn: Connection, integration_id: str, session_id: str, low: int, high: int
 ) -> tuple[SessionRecord, bool] | None:
     """Read a session for update (as `lock_session`), if there is one, and whether any of
-    its events with a seq in [low, high] are stored already.
+    a stored chunk of its events has a seq range that meets [low, high].
 
     One statement for what a continuing batch needs to know first: its session, and
-    whether it re-sends anything (rarely; then `events.existing_seqs` says what).
+    whether it may re-send anything (rarely; then `events.overlapping_events` says what).
     """
     lock = " FOR UPDATE" if conn.dialect == "postgresql" else ""
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM events WHERE events.integration_id = $1"
-        " AND events.session_id = $2 AND events.seq BETWEEN $3 AND $4) AS resent"
+        f"SELECT {_COLUMNS}, EXISTS (SELECT 1 FROM event_chunks c WHERE c.integration_id = $1"
+        " AND c.session_id = $2 AND c.last_seq >= $3 AND c.first_seq <= $4) AS resent"
         f" FROM sessions WHERE integration_id = $1 AND id = $2{lock}",
         integration_id,
         session_id,
