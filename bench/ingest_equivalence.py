@@ -84,6 +84,11 @@ def rows(path: str, integration: str) -> dict[str, list[str]]:
     return found
 
 
+_decode_chunk = msgspec.msgpack.Decoder(
+    tuple[list[int], list[int], list[int], list[msgspec.Raw]]
+).decode
+
+
 def _events(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     """Every stored message as one row (integration, session, seq, type, ts, size, payload):
     how they are packed into chunks is the store's business, what was stored is not."""
@@ -91,9 +96,9 @@ def _events(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     for integration, session, body in conn.execute(
         "SELECT integration_id, session_id, body FROM event_chunks"
     ):
-        seqs, types, times, payloads = msgspec.msgpack.decode(body)
-        for seq, kind, ts, payload in zip(seqs, types, times, payloads, strict=True):
-            found.append((integration, session, seq, kind, ts, len(payload), payload))
+        chunk = _decode_chunk(body)
+        for seq, kind, ts, payload in zip(*chunk, strict=True):
+            found.append((integration, session, seq, kind, ts, len(payload), bytes(payload)))
     return found
 
 

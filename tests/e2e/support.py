@@ -159,8 +159,8 @@ class NotaiServer:
             ).fetchall()
         found: list[tuple[int, int, dict[str, Any]]] = []
         for (body,) in bodies:
-            seqs, types, _, payloads = msgspec.msgpack.decode(body)
-            found += zip(seqs, types, map(msgspec.msgpack.decode, payloads), strict=True)
+            seqs, types, _, messages = msgspec.msgpack.decode(body)  # payloads embedded
+            found += zip(seqs, types, messages, strict=True)
         return found
 
 

@@ -97,10 +97,16 @@ async def chunk_rows(conn: Connection, integration: str, session: str) -> list[d
     return [{name: row[name] for name in CHUNK_COLUMNS} for row in rows]
 
 
+unpack_body = msgspec.msgpack.Decoder(
+    tuple[list[int], list[int], list[int], list[msgspec.Raw]]
+).decode
+"""A chunk's body: seqs, type bytes, client times, each message's MessagePack embedded."""
+
+
 def check_chunks(rows: list[dict[str, Any]]) -> None:
     previous_last = None
     for row in rows:
-        seqs, types, times, payloads = msgspec.msgpack.decode(bytes(row["body"]))
+        seqs, types, times, payloads = unpack_body(bytes(row["body"]))
         assert seqs == sorted(set(seqs))
         assert (row["first_seq"], row["last_seq"], row["event_count"]) == (
             seqs[0],

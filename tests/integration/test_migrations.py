@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from alembic import command
 
@@ -98,7 +99,8 @@ ORDERED_EVENTS = EVENT_ROWS + " ORDER BY session_id, seq"
 
 
 def _event(session: str, seq: int, dialect: str) -> str:
-    payload = f"{seq:04x}" * (seq % 3 + 1)  # hex: a blob of 2 to 6 bytes
+    # A message's MessagePack encoding, as ingest stores it, of a few sizes.
+    payload = msgspec.msgpack.encode({"type": "heartbeat", "seq": seq, "t": "x" * (seq % 3)}).hex()
     blob = f"X'{payload}'" if dialect == "sqlite" else f"'\\x{payload}'::bytea"
     return (
         "INSERT INTO events (integration_id, session_id, seq, type, ts, payload_size, payload)"

@@ -41,17 +41,49 @@ class EventMetaRecord(msgspec.Struct, frozen=True):
     payload_size: int
 
 
-class _Body(msgspec.Struct, array_like=True):
-    """A chunk's messages as parallel columns (MessagePack: compact and quick to unpack)."""
+class EventColumns(msgspec.Struct, array_like=True):
+    """Messages as parallel columns, in seq order: what a chunk's body holds.
+
+    Each payload is a message's own MessagePack encoding, embedded as it is (`Raw`), so that
+    a batch encoded at once can be cut into its messages without copying them.
+    """
 
     seqs: list[int]
     types: list[int]
     times: list[int]
-    payloads: list[bytes]
+    payloads: list[msgspec.Raw]
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def part(self, start: int, stop: int) -> EventColumns:
+        return EventColumns(
+            self.seqs[start:stop],
+            self.types[start:stop],
+            self.times[start:stop],
+            self.payloads[start:stop],
+        )
+
+    def records(self) -> list[EventRecord]:
+        return [
+            EventRecord(seq, type_byte, ts, bytes(payload))
+            for seq, type_byte, ts, payload in zip(
+                self.seqs, self.types, self.times, self.payloads, strict=True
+            )
+        ]
+
+
+def columns_of(records: Sequence[EventRecord]) -> EventColumns:
+    return EventColumns(
+        [r.seq for r in records],
+        [r.type for r in records],
+        [r.ts for r in records],
+        [msgspec.Raw(r.payload) for r in records],
+    )
 
 
 _encode_body = msgspec.msgpack.Encoder().encode
-_decode_body = msgspec.msgpack.Decoder(_Body).decode
+_decode_body = msgspec.msgpack.Decoder(EventColumns).decode
 
 
 def type_mask(types: Iterable[int]) -> int:
@@ -103,40 +135,33 @@ async def insert_events(
     conn: Connection,
     integration_id: str,
     session_id: str,
-    events: Sequence[EventRecord],
+    events: EventColumns,
     replacing: StoredOverlap | None = None,
 ) -> None:
     """Store new messages (in seq order, none stored yet); with `replacing`, merged with the
     chunks their batch overlaps, which they replace."""
     if replacing is not None and replacing.last_seqs:
         await _delete_chunks(conn, integration_id, session_id, replacing.last_seqs)
-        events = sorted([*replacing.records, *events], key=lambda record: record.seq)
+        merged = sorted([*replacing.records, *events.records()], key=lambda record: record.seq)
+        events = columns_of(merged)
     for start in range(0, len(events), MAX_CHUNK_EVENTS):
-        await conn.execute(
-            _INSERT_CHUNK,
-            *_chunk_row(integration_id, session_id, events[start : start + MAX_CHUNK_EVENTS]),
-        )
+        part = events.part(start, start + MAX_CHUNK_EVENTS)
+        await conn.execute(_INSERT_CHUNK, *_chunk_row(integration_id, session_id, part))
 
 
-def _chunk_row(
-    integration_id: str, session_id: str, events: Sequence[EventRecord]
-) -> tuple[object, ...]:
-    seqs = [e.seq for e in events]
-    types = [e.type for e in events]
-    times = [e.ts for e in events]
-    payloads = [e.payload for e in events]
-    body = _encode_body(_Body(seqs, types, times, payloads))
+def _chunk_row(integration_id: str, session_id: str, events: EventColumns) -> tuple[object, ...]:
+    times = events.times
     return (
         integration_id,
         session_id,
-        seqs[-1],
-        seqs[0],
+        events.seqs[-1],
+        events.seqs[0],
         len(events),
-        type_mask(types),
+        type_mask(events.types),
         min(times),
         max(times),
-        sum(map(len, payloads)),
-        body,
+        sum(map(len, events.payloads)),
+        _encode_body(events),
     )
 
 
@@ -157,13 +182,7 @@ async def _delete_chunks(
 
 
 def _records(body: bytes) -> list[EventRecord]:
-    unpacked = _decode_body(body)
-    return [
-        EventRecord(seq, type_byte, ts, payload)
-        for seq, type_byte, ts, payload in zip(
-            unpacked.seqs, unpacked.types, unpacked.times, unpacked.payloads, strict=True
-        )
-    ]
+    return _decode_body(body).records()
 
 
 async def _session_records(

@@ -4,7 +4,8 @@ The collector stored every message as a row of its own, keyed by its seq: a 50-m
 frame cost 50 index insertions. `event_chunks` holds a batch's messages in one MessagePack
 body (parallel arrays of seqs, type bytes, client times and payloads), with the columns
 readers narrow by: the seq range (`first_seq`, `last_seq`, the key), a bit mask of the types
-present, and the time range. Existing events are packed here in seq order, 256 to a chunk,
+present, and the time range. Each payload (a message's own MessagePack encoding) is embedded
+in the body as it is. Existing events are packed here in seq order, 256 to a chunk,
 session by session; the downgrade unpacks them again.
 
 Revision ID: 0008
@@ -88,8 +89,12 @@ def _chunk(integration_id: str, session_id: str, rows: Sequence[Any]) -> dict[st
         "first_ts": min(times),
         "last_ts": max(times),
         "payload_bytes": sum(map(len, payloads)),
-        "body": msgspec.msgpack.encode([seqs, types, times, payloads]),
+        "body": msgspec.msgpack.encode([seqs, types, times, [msgspec.Raw(p) for p in payloads]]),
     }
+
+
+_unpack = msgspec.msgpack.Decoder(tuple[list[int], list[int], list[int], list[msgspec.Raw]]).decode
+"""A body: seqs, type bytes, client times, and each message's own MessagePack encoding."""
 
 
 def upgrade() -> None:
@@ -130,7 +135,7 @@ def downgrade() -> None:
         bodies = bind.execute(
             select, {"integration_id": integration_id, "session_id": session_id}
         ).fetchall()
-        unpacked = [msgspec.msgpack.decode(bytes(body)) for (body,) in bodies]
+        unpacked = [_unpack(bytes(body)) for (body,) in bodies]
         rows = [
             {
                 "integration_id": integration_id,
@@ -139,7 +144,7 @@ def downgrade() -> None:
                 "type": type_byte,
                 "ts": ts,
                 "payload_size": len(payload),
-                "payload": payload,
+                "payload": bytes(payload),
             }
             for columns in unpacked
             for seq, type_byte, ts, payload in zip(*columns, strict=True)
