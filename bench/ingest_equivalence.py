@@ -23,14 +23,13 @@ import tempfile
 from contextlib import closing
 from typing import Any
 
-import msgspec
-
 from notai.collect.groupcommit import GroupCommit
 from notai.collect.ingest import ingest_batch
 from notai.collect.protocol import Batch
 from notai.demo import DemoSession, generate_demo
 from notai.settings import Settings
 from notai.store.database import Database, open_database
+from notai.store.events import chunk_records
 from notai.store.migrate import migrate
 from notai.tenancy import service
 
@@ -84,11 +83,6 @@ def rows(path: str, integration: str) -> dict[str, list[str]]:
     return found
 
 
-_decode_chunk = msgspec.msgpack.Decoder(
-    tuple[list[int], list[int], list[int], list[msgspec.Raw]]
-).decode
-
-
 def _events(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     """Every stored message as one row (integration, session, seq, type, ts, size, payload):
     how they are packed into chunks is the store's business, what was stored is not."""
@@ -96,9 +90,8 @@ def _events(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     for integration, session, body in conn.execute(
         "SELECT integration_id, session_id, body FROM event_chunks"
     ):
-        chunk = _decode_chunk(body)
-        for seq, kind, ts, payload in zip(*chunk, strict=True):
-            found.append((integration, session, seq, kind, ts, len(payload), bytes(payload)))
+        for r in chunk_records(body):
+            found.append((integration, session, r.seq, r.type, r.ts, len(r.payload), r.payload))
     return found
 
 

@@ -35,6 +35,7 @@ import msgspec
 from notai.events import Message
 from notai.settings import Settings
 from notai.store.database import open_database
+from notai.store.events import chunk_records
 from notai.store.migrate import migrate
 from notai.tenancy import service
 
@@ -152,9 +153,9 @@ class Collector:
             ).fetchone()
             if row is None:
                 return None
-            events = conn.execute(
-                "SELECT payload FROM events WHERE integration_id = ? AND session_id = ?"
-                " ORDER BY seq",
+            chunks = conn.execute(
+                "SELECT body FROM event_chunks WHERE integration_id = ? AND session_id = ?"
+                " ORDER BY last_seq",
                 (self.integration, row[0]),
             ).fetchall()
         return ScoredSession(
@@ -164,7 +165,11 @@ class Collector:
             bot_score=row[3],
             flags=json.loads(row[4]),
             evidence=json.loads(row[5]),
-            messages=[_messages.decode(payload) for (payload,) in events],
+            messages=[
+                _messages.decode(record.payload)
+                for (body,) in chunks
+                for record in chunk_records(body)
+            ],
         )
 
 

@@ -33,6 +33,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from notai.store.database import open_database
+from notai.store.events import chunk_records
 from notai.store.migrate import migrate
 from notai.tenancy import service
 
@@ -159,8 +160,9 @@ class NotaiServer:
             ).fetchall()
         found: list[tuple[int, int, dict[str, Any]]] = []
         for (body,) in bodies:
-            seqs, types, _, messages = msgspec.msgpack.decode(body)  # payloads embedded
-            found += zip(seqs, types, messages, strict=True)
+            found += [
+                (r.seq, r.type, msgspec.msgpack.decode(r.payload)) for r in chunk_records(body)
+            ]
         return found
 
 

@@ -27,7 +27,7 @@ from notai.store import sessions as sessions_repo
 from notai.store.database import Connection, Database
 
 _encode_payload = msgspec.msgpack.Encoder().encode
-DAY_MS = 86_400_000
+_DAY_MS = 86_400_000
 _EPOCH = dt.date(1970, 1, 1)
 _cut_payloads = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 
@@ -310,7 +310,7 @@ def _origin(url: str) -> str:
 
 
 def _day(ms: int) -> str:
-    return _iso_day(ms // DAY_MS)
+    return _iso_day(ms // _DAY_MS)
 
 
 @lru_cache(maxsize=64)

@@ -127,7 +127,7 @@ async def overlapping_events(
         low,
         high,
     )
-    records = [record for row in rows for record in _records(row["body"])]
+    records = [record for row in rows for record in chunk_records(row["body"])]
     return StoredOverlap([row["last_seq"] for row in rows], records)
 
 
@@ -181,7 +181,8 @@ async def _delete_chunks(
 # --- reading -------------------------------------------------------------------------------
 
 
-def _records(body: bytes) -> list[EventRecord]:
+def chunk_records(body: bytes) -> list[EventRecord]:
+    """The messages of a chunk's body, in seq order (for readers of the table itself)."""
     return _decode_body(body).records()
 
 
@@ -196,7 +197,7 @@ async def _session_records(
     rows = await conn.fetch(
         f"SELECT body FROM event_chunks WHERE {where.sql()} ORDER BY last_seq", *where.args
     )
-    found = [record for row in rows for record in _records(row["body"])]
+    found = [record for row in rows for record in chunk_records(row["body"])]
     if types is None:
         return found
     return [record for record in found if types >> record.type & 1]
@@ -259,9 +260,11 @@ async def page_events(
         for row in rows:
             page += [
                 EventMetaRecord(record.seq, record.type, record.ts, len(record.payload))
-                for record in _records(row["body"])
+                for record in chunk_records(row["body"])
                 if _wanted(record, after_seq, type_byte, start_ms, end_ms)
             ]
+            if len(page) >= limit:  # the rest of the chunks read are not unpacked
+                return page[:limit]
         if len(rows) < _CHUNKS_PER_READ:
             break
         position = rows[-1]["last_seq"]
