@@ -80,8 +80,11 @@ async def build_details(
     """Event counts, activity timeline and page history of one visible session."""
     start, end = session_span(view)
     width = _bucket_width(end - start)
-    counts = await events_repo.type_counts(conn, integration_id, view.id)
+    # One read of the session's events gives both: the counts are the buckets' sums.
     activity = await events_repo.activity(conn, integration_id, view.id, start, width)
+    counts: Counter[int] = Counter()
+    for _, type_byte, n in activity:
+        counts[type_byte] += n
     pages_seen = await events_repo.payloads_of_types(
         conn, integration_id, view.id, (MessageType.INIT, MessageType.NAVIGATION)
     )
@@ -101,7 +104,7 @@ def _bucket_width(duration_ms: int) -> int:
     return next((step for step in _BUCKET_STEPS_MS if step >= wanted), _BUCKET_STEPS_MS[-1])
 
 
-def _event_counts(counts: dict[int, int]) -> EventCounts:
+def _event_counts(counts: Counter[int]) -> EventCounts:
     by_category: Counter[str] = Counter()
     for type_byte, n in counts.items():
         category = CATEGORY_OF.get(MessageType(type_byte))

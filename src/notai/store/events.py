@@ -286,13 +286,6 @@ def _wanted(
     )
 
 
-async def type_counts(conn: Connection, integration_id: str, session_id: str) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for record in await _session_records(conn, integration_id, session_id):
-        counts[record.type] = counts.get(record.type, 0) + 1
-    return counts
-
-
 async def activity(
     conn: Connection, integration_id: str, session_id: str, start_ms: int, bucket_ms: int
 ) -> list[tuple[int, int, int]]:
