@@ -27,7 +27,6 @@ from notai.store import sessions as sessions_repo
 from notai.store.database import Connection, Database
 
 _encode_payload = msgspec.msgpack.Encoder().encode
-_DAY_MS = 86_400_000
 _EPOCH = dt.date(1970, 1, 1)
 _cut_payloads = msgspec.msgpack.Decoder(list[msgspec.Raw]).decode
 
@@ -310,7 +309,7 @@ def _origin(url: str) -> str:
 
 
 def _day(ms: int) -> str:
-    return _iso_day(ms // _DAY_MS)
+    return _iso_day(rollups.day_of(ms))
 
 
 @lru_cache(maxsize=64)

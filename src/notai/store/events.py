@@ -107,11 +107,10 @@ class StoredOverlap(msgspec.Struct, frozen=True):
 # --- writing -------------------------------------------------------------------------------
 
 _CHUNK_COLUMNS = (
-    "integration_id, session_id, last_seq, first_seq, event_count, types, first_ts, last_ts,"
-    " payload_bytes, body"
+    "integration_id, session_id, last_seq, first_seq, event_count, types, first_ts, last_ts, body"
 )
 _INSERT_CHUNK = (
-    f"INSERT INTO event_chunks ({_CHUNK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    f"INSERT INTO event_chunks ({_CHUNK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 )
 
 
@@ -160,7 +159,6 @@ def _chunk_row(integration_id: str, session_id: str, events: EventColumns) -> tu
         type_mask(events.types),
         min(times),
         max(times),
-        sum(map(len, events.payloads)),
         _encode_body(events),
     )
 

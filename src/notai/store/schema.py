@@ -133,7 +133,6 @@ event_chunks = Table(
     Column("types", Integer, nullable=False),
     Column("first_ts", BigInteger, nullable=False),
     Column("last_ts", BigInteger, nullable=False),
-    Column("payload_bytes", Integer, nullable=False),
     Column("body", LargeBinary, nullable=False),
     PrimaryKeyConstraint("integration_id", "session_id", "last_seq"),
 )

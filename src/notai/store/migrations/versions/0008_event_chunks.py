@@ -41,7 +41,6 @@ def _chunks_table() -> None:
         sa.Column("types", sa.Integer, nullable=False),
         sa.Column("first_ts", sa.BigInteger, nullable=False),
         sa.Column("last_ts", sa.BigInteger, nullable=False),
-        sa.Column("payload_bytes", sa.Integer, nullable=False),
         sa.Column("body", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("integration_id", "session_id", "last_seq"),
     )
@@ -88,7 +87,6 @@ def _chunk(integration_id: str, session_id: str, rows: Sequence[Any]) -> dict[st
         "types": mask,
         "first_ts": min(times),
         "last_ts": max(times),
-        "payload_bytes": sum(map(len, payloads)),
         "body": msgspec.msgpack.encode([seqs, types, times, [msgspec.Raw(p) for p in payloads]]),
     }
 
@@ -102,9 +100,8 @@ def upgrade() -> None:
     bind = op.get_bind()
     insert = sa.text(
         "INSERT INTO event_chunks (integration_id, session_id, last_seq, first_seq, event_count,"
-        " types, first_ts, last_ts, payload_bytes, body) VALUES (:integration_id, :session_id,"
-        " :last_seq, :first_seq, :event_count, :types, :first_ts, :last_ts, :payload_bytes,"
-        " :body)"
+        " types, first_ts, last_ts, body) VALUES (:integration_id, :session_id,"
+        " :last_seq, :first_seq, :event_count, :types, :first_ts, :last_ts, :body)"
     )
     select = sa.text(
         "SELECT seq, type, ts, payload FROM events"
