@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -64,6 +65,23 @@ def create_app(settings: Settings, clock: Clock = time.time) -> Starlette:
     return Starlette(routes=routes(), exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
 
 
+YOUNG_COLLECTION_THRESHOLD = 50_000
+"""Container allocations between two collections of the youngest generation (CPython: 700)."""
+
+
 def app_from_environment() -> Starlette:
     """Factory for the ASGI server: settings from `NOTAI_*` variables."""
+    collect_garbage_less_often()
     return create_app(load_settings())
+
+
+def collect_garbage_less_often() -> None:
+    """Run the cycle collector's young pass every 50,000 allocations instead of every 700.
+
+    The collector allocates thousands of short-lived containers per frame (decoded messages,
+    their samples, the detector's state) and frees them by reference counting: the serving
+    process makes almost no cyclic garbage, so each pass walks live objects for nothing.
+    Measured in docs/performance.md; the older generations keep CPython's ratios.
+    """
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, oldest)
