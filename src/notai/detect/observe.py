@@ -13,11 +13,10 @@ from typing import Any, Literal
 
 from notai.detect import tracking
 from notai.detect.environment import observe_environment
-from notai.detect.signals import AGENT_EXTENSION_MARKS, CLICK_TRAIL, TYPING_CADENCE
+from notai.detect.signals import AGENT_EXTENSION_MARKS, CLICK_TRAIL
 from notai.detect.state import (
     MAX_AUTOMATION_NAMES,
     MAX_NAME_LENGTH,
-    UNRELEASED,
     DetectorState,
     PointerEvidence,
     copy_state,
@@ -29,7 +28,6 @@ from notai.events import (
     Init,
     Input,
     Keypress,
-    KeySample,
     Message,
     MouseClick,
     MouseMove,
@@ -286,48 +284,7 @@ def _observe_keys(state: DetectorState, message: Keypress) -> None:
         timing = state.key_timing
         timing.shiftless += message.shiftless
         timing.shiftless_first_t = timing.shiftless_first_t or message.t
-    tracking.note_keys(state, _time_keydowns(state, message))
-
-
-def _key_down(key: KeySample) -> int:
-    return key[0]
-
-
-def _time_keydowns(state: DetectorState, message: Keypress) -> list[tracking.KeyTiming]:
-    """Follow runs of fast keys; return each non-modifier key's down, up and gap.
-
-    Runs for every key of the session: the typing fields live in locals until the end.
-    """
-    typing = state.typing
-    last_down_t, last_class, last_up_t = typing.last_down_t, typing.last_class, typing.last_up_t
-    run_keys, run_start_t = typing.run_keys, typing.run_start_t
-    timings: list[tracking.KeyTiming] = []
-    for down_offset, up_offset, key_class in sorted(message.keys, key=_key_down):
-        if key_class == "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
-            continue
-        down = message.t + down_offset
-        up = message.t + up_offset if up_offset >= 0 else UNRELEASED
-        same_class = key_class == last_class
-        gap = down - last_down_t
-        # A held key auto-repeats about every 30 ms: same key class, never released between.
-        held = same_class and (last_up_t == UNRELEASED or last_up_t > down)
-        if last_down_t and 0 <= gap < TYPING_CADENCE.max_gap_ms and not held:
-            run_keys += 1
-        else:
-            run_keys, run_start_t = 1, down
-        if run_keys == TYPING_CADENCE.min_run_keys:
-            typing.fast_runs += 1
-            typing.first_run_t = typing.first_run_t or run_start_t
-        if run_keys > typing.longest_run:
-            typing.longest_run, typing.longest_run_t = run_keys, run_start_t
-        # Auto-repeat leaves the earlier keydowns unreleased; rollover keys have their own
-        # keyup.
-        repeat = same_class and last_up_t == UNRELEASED
-        timings.append((down, up, gap if last_down_t and not repeat else None))
-        last_down_t, last_class, last_up_t = down, key_class, up
-    typing.last_down_t, typing.last_class, typing.last_up_t = last_down_t, last_class, last_up_t
-    typing.run_keys, typing.run_start_t = run_keys, run_start_t
-    return timings
+    tracking.note_keys(state, message)
 
 
 # --- text ---------------------------------------------------------------------------------

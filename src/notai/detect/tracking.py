@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from notai.detect.behaviour import (
@@ -28,8 +29,8 @@ from notai.detect.behaviour import (
     centre_chance,
 )
 from notai.detect.keys import DWELL, UNIFORM
-from notai.detect.signals import DETACHED
-from notai.detect.state import DetectorState
+from notai.detect.signals import DETACHED, TYPING_CADENCE
+from notai.detect.state import UNRELEASED, DetectorState
 from notai.events import (
     Clipboard,
     Focus,
@@ -269,28 +270,56 @@ def _judge_cold(state: DetectorState, message: MouseClick) -> None:
 # --- keys --------------------------------------------------------------------------------------
 
 
-KeyTiming = tuple[int, int, int | None]
-"""A non-modifier key: keydown time, keyup time (or UNRELEASED), gap from the key before
-(None when the gap says nothing about cadence, as after an auto-repeat)."""
+def note_keys(state: DetectorState, message: Keypress) -> None:
+    """Non-modifier keys in keydown order: runs of fast keys, how long each key was held,
+    and the gaps between keys.
 
-
-def note_keys(state: DetectorState, timings: list[KeyTiming]) -> None:
-    """Non-modifier keys in keydown order: how long each was held, and the gaps between."""
-    keys, activity = state.key_timing, state.activity
-    # This runs for every key of the session: the counters live in locals until the end,
-    # and comparisons stand in for max().
+    This runs for every key of the session, so it is one pass: the fields it updates live
+    in locals until the end, the thresholds are read once, and comparisons stand in for
+    max().
+    """
+    typing, keys, activity = state.typing, state.key_timing, state.activity
+    t = message.t
+    max_run_gap, min_run_keys = TYPING_CADENCE.max_gap_ms, TYPING_CADENCE.min_run_keys
+    max_even_gap, even_share, even_ms = UNIFORM.max_gap_ms, UNIFORM.even_share, UNIFORM.even_ms
+    short_ms = DWELL.short_ms
+    last_down_t, last_class, last_up_t = typing.last_down_t, typing.last_class, typing.last_up_t
+    run_keys, run_start_t, longest_run = typing.run_keys, typing.run_start_t, typing.longest_run
     last_key_t = activity.last_key_t
     measured, short = keys.dwell_measured, keys.dwell_short
     gaps, gap_sum, gap_sumsq = keys.gaps, keys.gap_sum, keys.gap_sumsq
     pairs, even_pairs, last_gap = keys.pairs, keys.even_pairs, keys.last_gap
-    for down, up, gap in timings:
+    for down_offset, up_offset, key_class in sorted(message.keys, key=_key_down):
+        if key_class == "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
+            continue
+        down = t + down_offset
+        up = t + up_offset if up_offset >= 0 else UNRELEASED
+        # Runs of fast keys. A held key auto-repeats about every 30 ms: same key class,
+        # never released between.
+        same_class = key_class == last_class
+        gap = down - last_down_t
+        held = same_class and (last_up_t == UNRELEASED or last_up_t > down)
+        if last_down_t and 0 <= gap < max_run_gap and not held:
+            run_keys += 1
+        else:
+            run_keys, run_start_t = 1, down
+        if run_keys == min_run_keys:
+            typing.fast_runs += 1
+            typing.first_run_t = typing.first_run_t or run_start_t
+        if run_keys > longest_run:
+            longest_run, typing.longest_run_t = run_keys, run_start_t
+        # Auto-repeat leaves the earlier keydowns unreleased, so its gaps say nothing about
+        # cadence; rollover keys have their own keyup.
+        cadence = last_down_t and not (same_class and last_up_t == UNRELEASED)
+        last_down_t, last_class, last_up_t = down, key_class, up
+        # Dwell and the evenness of gaps.
         last_key_t = down if down > last_key_t else last_key_t
         if up >= down:
             measured += 1
-            if up - down < DWELL.short_ms:
+            if up - down < short_ms:
                 short += 1
                 keys.dwell_first_t = keys.dwell_first_t or down
-        if gap is None or not 0 <= gap < UNIFORM.max_gap_ms:
+        if not cadence or not 0 <= gap < max_even_gap:
             last_gap = -1  # a pause: the next gap starts a new run of pairs
             continue
         gaps += 1
@@ -300,15 +329,19 @@ def note_keys(state: DetectorState, timings: list[KeyTiming]) -> None:
         if last_gap >= 0:
             # Even: the two gaps differ by at most 10% of the wider one (or 3 ms).
             pairs += 1
-            slack = UNIFORM.even_share * (gap if gap > last_gap else last_gap)
-            even_pairs += abs(gap - last_gap) <= (
-                slack if slack > UNIFORM.even_ms else UNIFORM.even_ms
-            )
+            slack = even_share * (gap if gap > last_gap else last_gap)
+            even_pairs += abs(gap - last_gap) <= (slack if slack > even_ms else even_ms)
         last_gap = gap
+    typing.last_down_t, typing.last_class, typing.last_up_t = last_down_t, last_class, last_up_t
+    typing.run_keys, typing.run_start_t, typing.longest_run = run_keys, run_start_t, longest_run
     activity.last_key_t = last_key_t
     keys.dwell_measured, keys.dwell_short = measured, short
     keys.gaps, keys.gap_sum, keys.gap_sumsq = gaps, gap_sum, gap_sumsq
     keys.pairs, keys.even_pairs, keys.last_gap = pairs, even_pairs, last_gap
+
+
+_key_down = itemgetter(0)
+"""A key sample's keydown offset."""
 
 
 # --- scrolling ---------------------------------------------------------------------------------
