@@ -157,18 +157,23 @@ def _observe_move(state: DetectorState, message: MouseMove) -> None:
     tracking.note_far_sample(state, message)
     # The samples run in locals and are written back once: this loop runs for every pointer
     # sample of the session. Only a retraction reads the pointer's other fields.
-    pointer, clicks = state.pointer, state.clicks
-    known, px, py, t = pointer.known, pointer.x, pointer.y, pointer.t
-    step = None
+    # Assignments of at most three names, which CPython makes without building a tuple.
+    pointer = state.pointer
+    known, px, py = pointer.known, pointer.x, pointer.y
+    t = first_t = pointer.t
+    prev_known, prev_x, prev_y = known, px, py  # where the pointer was before it moved on
+    base_t = message.t
     for offset, x, y in message.samples:
-        at = message.t + offset
+        at = base_t + offset
         if pointer.pending_t and pointer.pending_since_t < at <= pointer.pending_t:
             _retract_pending(state)
         if at > t:
-            step = (known, px, py)  # where the pointer was before it moved on
-            known, px, py, t = True, x, y, at
-    if step is not None:
-        clicks.prev_known, clicks.prev_x, clicks.prev_y = step
+            prev_known, prev_x, prev_y = known, px, py
+            known, px, py = True, x, y
+            t = at
+    if t != first_t:
+        clicks = state.clicks
+        clicks.prev_known, clicks.prev_x, clicks.prev_y = prev_known, prev_x, prev_y
         pointer.known, pointer.from_click = True, False
         pointer.x, pointer.y, pointer.t = px, py, t
 

@@ -82,13 +82,7 @@ def note_activity(state: DetectorState, message: Message) -> None:
     acts = _acts(message)
     if not acts:
         return
-    activity, pointer = state.activity, state.pointer
-    kind = type(message)
-    explains_jumps = (
-        kind is Keypress
-        or kind is Touch
-        or (type(message) is MouseClick and message.phase == "down")
-    )
+    activity = state.activity
     moving = type(message) is MouseMove and message.trusted
     # The last time and the run's moves are locals, written back once: this loop runs for
     # every sample and key of the session.
@@ -98,15 +92,24 @@ def note_activity(state: DetectorState, message: Message) -> None:
         at = t + act[0]
         if at < last_t:
             if activity.pending:  # nothing to withdraw is the common case
-                _withdraw(state, at, explains_jumps)
+                _withdraw(state, at, _explains_jumps(message))
             continue
         if not last_t or at - last_t >= silence_ms:
+            pointer = state.pointer
             activity.run_start_t, run_moves = at, 0
             activity.rest_known = pointer.known
             activity.rest_x, activity.rest_y = pointer.x, pointer.y
         run_moves += moving
         last_t = at
     activity.last_t, activity.run_moves = last_t, run_moves
+
+
+def _explains_jumps(message: Message) -> bool:
+    """Whether a late act of this message explains a scroll jump after it (keys, a finger, a
+    mouse press can all move a page); any act explains a cold click."""
+    if type(message) is MouseClick:
+        return message.phase == "down"
+    return type(message) is Keypress or type(message) is Touch
 
 
 def _withdraw(state: DetectorState, at: int, explains_jumps: bool) -> None:
@@ -282,6 +285,7 @@ def note_keys(state: DetectorState, message: Keypress) -> None:
     measured, short = keys.dwell_measured, keys.dwell_short
     gaps, gap_sum, gap_sumsq = keys.gaps, keys.gap_sum, keys.gap_sumsq
     pairs, even_pairs, last_gap = keys.pairs, keys.even_pairs, keys.last_gap
+    gap_first_t = keys.gap_first_t
     for down_offset, up_offset, key_class in sorted(message.keys, key=_key_down):
         if key_class == "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
             continue
@@ -317,8 +321,8 @@ def note_keys(state: DetectorState, message: Keypress) -> None:
             continue
         gaps += 1
         gap_sum += gap
-        gap_sumsq += float(gap) * gap
-        keys.gap_first_t = keys.gap_first_t or down
+        gap_sumsq += gap * gap  # exact: gaps are under UNIFORM.max_gap_ms
+        gap_first_t = gap_first_t or down
         if last_gap >= 0:
             # Even: the two gaps differ by at most 10% of the wider one (or 3 ms).
             pairs += 1
@@ -331,6 +335,7 @@ def note_keys(state: DetectorState, message: Keypress) -> None:
     keys.dwell_measured, keys.dwell_short = measured, short
     keys.gaps, keys.gap_sum, keys.gap_sumsq = gaps, gap_sum, gap_sumsq
     keys.pairs, keys.even_pairs, keys.last_gap = pairs, even_pairs, last_gap
+    keys.gap_first_t = gap_first_t
 
 
 _key_down = itemgetter(0)
@@ -345,14 +350,19 @@ def note_scroll(state: DetectorState, message: Scroll) -> None:
     scroll, activity = state.scroll, state.activity
     # Keys and presses cannot happen inside one scroll message: one explanation for all.
     explained = max(activity.last_key_t, activity.last_press_t)
+    min_jump_px, explained_ms = SCROLL_JUMP.min_jump_px, SCROLL_JUMP.explained_ms
+    # The position and the step count run in locals (this loop runs for every scroll sample);
+    # a jump is rare and writes its own fields.
+    known, sx, sy, steps, t = scroll.known, scroll.x, scroll.y, scroll.steps, message.t
     for offset, x, y in message.samples:
-        at = message.t + offset
-        if scroll.known:
-            step = max(abs(x - scroll.x), abs(y - scroll.y))
-            scroll.steps += 1
-            if step >= SCROLL_JUMP.min_jump_px and at - explained > SCROLL_JUMP.explained_ms:
-                _count_jump(state, at, step)
-        scroll.known, scroll.x, scroll.y = True, x, y
+        if known:
+            dx, dy = abs(x - sx), abs(y - sy)
+            step = dx if dx > dy else dy
+            steps += 1
+            if step >= min_jump_px and t + offset - explained > explained_ms:
+                _count_jump(state, t + offset, step)
+        known, sx, sy = True, x, y
+    scroll.known, scroll.x, scroll.y, scroll.steps = known, sx, sy, steps
 
 
 def _count_jump(state: DetectorState, at: int, step: int) -> None:
