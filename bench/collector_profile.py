@@ -7,6 +7,14 @@ on the same frames (decoding, the detector's fold and verdict, payload encoding)
 the rest. `--profile` prints the hottest functions of the whole path instead.
 
     PYTHONPATH=. .venv/bin/python bench/collector_profile.py --backend sqlite
+
+CPU time on a shared machine moves by 10% or more from run to run, more than a change to
+the detector's loops does. Instructions executed do not move: `--detector-runs N` only
+scores the frames N times, and the difference between N=2 and N=0 under callgrind is the
+detector's instruction count for twice the frames, the same on every run of the same build:
+
+    PYTHONPATH=. valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        .venv/bin/python bench/collector_profile.py --pixels 40 --frames 10 --detector-runs 2
 """
 
 from __future__ import annotations
@@ -128,10 +136,20 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each part (least wins)")
     parser.add_argument("--profile", action="store_true", help="print the hottest functions")
+    parser.add_argument(
+        "--detector-runs",
+        type=int,
+        metavar="N",
+        help="only score the frames N times and stop (for instruction counts: see docstring)",
+    )
     args = parser.parse_args()
     load = Load(connections=args.pixels, frames=args.frames, messages=50)
     frames = [pixel_frames(index, load) for index in range(load.connections)]
     decoded = decode_all(frames)
+    if args.detector_runs is not None:
+        for _ in range(args.detector_runs):
+            score_all(decoded)
+        return
     # The corpus is millions of objects that a server never holds; keep them out of the
     # collector's garbage-collection passes so that each part is charged only its own.
     gc.freeze()
