@@ -10,8 +10,6 @@ Times are client Unix milliseconds as the pixel sent them; 0 means "not seen yet
 
 from __future__ import annotations
 
-import copy
-
 import msgspec
 
 STATE_VERSION = 1
@@ -276,21 +274,22 @@ def new_state() -> DetectorState:
 
 def copy_state(state: DetectorState) -> DetectorState:
     """A copy that can be updated without touching `state` (its parts are copied too)."""
+    copy_part = msgspec.structs.replace  # a Struct copied without `copy.copy`'s dispatch
     return msgspec.structs.replace(
         state,
-        env=copy.copy(state.env),
-        untrusted=copy.copy(state.untrusted),
-        pointer=copy.copy(state.pointer),
-        typing=copy.copy(state.typing),
-        text=copy.copy(state.text),
-        facts=copy.copy(state.facts),
-        clicks=copy.copy(state.clicks),
-        activity=copy.copy(state.activity),
-        key_timing=copy.copy(state.key_timing),
-        scroll=copy.copy(state.scroll),
-        pace=copy.copy(state.pace),
-        moves=copy.copy(state.moves),
-        detached=copy.copy(state.detached),
+        env=copy_part(state.env),
+        untrusted=copy_part(state.untrusted),
+        pointer=copy_part(state.pointer),
+        typing=copy_part(state.typing),
+        text=copy_part(state.text),
+        facts=copy_part(state.facts),
+        clicks=copy_part(state.clicks),
+        activity=copy_part(state.activity),
+        key_timing=copy_part(state.key_timing),
+        scroll=copy_part(state.scroll),
+        pace=copy_part(state.pace),
+        moves=copy_part(state.moves),
+        detached=copy_part(state.detached),
     )
 
 

@@ -63,25 +63,23 @@ Acts = Sequence[tuple[int, int, object]]
 """Samples or keys: index 0 of each is an offset from the message's time."""
 
 
-def _acts(message: Message) -> Acts:
-    """When the person (or tool) did something in this message; empty for housekeeping.
+def note_activity(state: DetectorState, message: Message) -> None:
+    """Advance the activity runs; let earlier-timed activity withdraw pending findings.
 
-    Found by exact type, not `isinstance`, which is slower on Struct classes (messages are
-    never subclassed): this runs for every message.
+    The acts are found by exact type, not `isinstance`, which is slower on Struct classes
+    (messages are never subclassed), and here rather than in a function of their own: this
+    runs for every message.
     """
     kind = type(message)
+    acts: Acts
     if kind in _SAMPLED:
-        return cast("MouseMove | Scroll | Touch", message).samples
-    if kind is Keypress:
-        return cast(Keypress, message).keys
-    return _AT_MESSAGE_TIME if kind in _MOMENTARY else ()
-
-
-def note_activity(state: DetectorState, message: Message) -> None:
-    """Advance the activity runs; let earlier-timed activity withdraw pending findings."""
-    acts = _acts(message)
-    if not acts:
-        return
+        acts = cast("MouseMove | Scroll | Touch", message).samples
+    elif kind is Keypress:
+        acts = cast(Keypress, message).keys
+    elif kind in _MOMENTARY:
+        acts = _AT_MESSAGE_TIME
+    else:
+        return  # housekeeping: no act of a person or a tool
     activity = state.activity
     moving = type(message) is MouseMove and message.trusted
     # The last time and the run's moves are locals, written back once: this loop runs for
