@@ -272,25 +272,20 @@ def new_state() -> DetectorState:
     return DetectorState()
 
 
+_PARTS = tuple(
+    field.name
+    for field in msgspec.structs.fields(DetectorState)
+    if isinstance(field.type, type) and issubclass(field.type, msgspec.Struct)
+)
+"""The state's parts that are Structs (its evidence), read from its fields so that a new
+part is copied too."""
+
+
 def copy_state(state: DetectorState) -> DetectorState:
     """A copy that can be updated without touching `state` (its parts are copied too)."""
     copy_part = msgspec.structs.replace  # a Struct copied without `copy.copy`'s dispatch
-    return msgspec.structs.replace(
-        state,
-        env=copy_part(state.env),
-        untrusted=copy_part(state.untrusted),
-        pointer=copy_part(state.pointer),
-        typing=copy_part(state.typing),
-        text=copy_part(state.text),
-        facts=copy_part(state.facts),
-        clicks=copy_part(state.clicks),
-        activity=copy_part(state.activity),
-        key_timing=copy_part(state.key_timing),
-        scroll=copy_part(state.scroll),
-        pace=copy_part(state.pace),
-        moves=copy_part(state.moves),
-        detached=copy_part(state.detached),
-    )
+    parts = {name: copy_part(getattr(state, name)) for name in _PARTS}
+    return msgspec.structs.replace(state, **parts)
 
 
 _encoder = msgspec.msgpack.Encoder()
