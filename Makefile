@@ -5,19 +5,27 @@ PYTHON ?= python3
 DEMO_DB ?= ./notai-demo.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
+NATIVE := src/notai/detect/_native/SOURCES
 
-.PHONY: help install run test lint typecheck bench bench-collector bench-detection bench-detection-gate bench-gate pixel clean
+.PHONY: help install native run test lint typecheck bench bench-collector bench-detection bench-detection-gate bench-gate pixel clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(BIN)/.installed ## Create the virtualenv with notai and its test tools
+install: $(BIN)/.installed $(NATIVE) ## Create the virtualenv with notai and its test tools
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+
+# The detector's fold compiled with mypyc (src/notai/detect/native.py); rebuilt when any
+# source it depends on changes, as a stale build is never used.
+$(NATIVE): $(BIN)/.installed $(wildcard src/notai/detect/*.py) src/notai/events.py
+	$(BIN)/python scripts/build-native
+
+native: $(NATIVE) ## Compile the detector's fold (make install does; ~25 s)
 
 run: install ## Start notai on SQLite with fresh demo data (prints a key and a curl line)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
@@ -64,6 +72,6 @@ bench-detection-gate: install ## The detection evaluation's quick gate (~2 min)
 pixel: ## Rebuild the minified pixel (needs npm)
 	scripts/build-pixel
 
-clean: ## Remove the virtualenv, caches and demo database
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## Remove the virtualenv, caches, the compiled detector and demo database
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis src/notai/detect/_native
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

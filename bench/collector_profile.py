@@ -73,7 +73,8 @@ def score_all(decoded: Sequence[Sequence[binary.Events]]) -> None:
     for pixel in decoded:
         stored = detect.encode_state(detect.new_state())
         for frame in pixel:
-            state = detect.observe(detect.decode_state(stored), frame.messages)
+            state = detect.decode_state(stored)
+            detect.fold(state, frame.messages)
             verdict = detect.assess(state)
             stored = detect.encode_state(state)
             msgspec.json.encode(list(verdict.flags))

@@ -248,8 +248,8 @@ def _verdict(assessment: detect.Assessment) -> list[Any]:
 
 
 def _state_facts(stored: bytes) -> Any:
-    """The state's values by field name (its encoding may change, its values may not)."""
-    return msgspec.to_builtins(detect.decode_state(stored))
+    """The state's values by field name, those at their defaults left out, as stored."""
+    return msgspec.msgpack.decode(detect.encode_state(detect.decode_state(stored)))
 
 
 def fingerprint(sessions: Iterator[tuple[str, Batches]]) -> tuple[dict[str, Any], int]:

@@ -6,6 +6,9 @@
 - `NOTAI_SECRET`: keys API-key hashes and signs cursors; at least 32 characters.
 - `NOTAI_ENV`: `development` (default) or `production`, which refuses the development secret.
 - `NOTAI_ENTERPRISE_HISTORY_DAYS`: the enterprise tier's history window (default 2555, 7 years).
+- `NOTAI_DETECTOR`: `compiled` (default) or `python`. `notai.detect.native` reads it when the
+  detector is imported, before settings exist; it is checked here so that a wrong value
+  stops the command like any other.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environment = env.get("NOTAI_ENV", "development").strip().lower()
     if environment not in ("development", "production"):
         raise SettingsError("NOTAI_ENV must be 'development' or 'production'")
+    if env.get("NOTAI_DETECTOR", "compiled") not in ("compiled", "python"):
+        raise SettingsError("NOTAI_DETECTOR must be 'compiled' or 'python'")
     settings = Settings(
         database_url=env.get("NOTAI_DATABASE_URL", "sqlite:///./notai.db").strip(),
         region=region,

@@ -23,6 +23,7 @@ def test_defaults_work_for_development() -> None:
         {"NOTAI_DATABASE_URL": "mysql://x"},
         {"NOTAI_ENV": "staging"},
         {"NOTAI_ENTERPRISE_HISTORY_DAYS": "0"},
+        {"NOTAI_DETECTOR": "fast"},
     ],
 )
 def test_unsafe_or_wrong_settings_refuse_to_start(environ: dict[str, str]) -> None:

@@ -224,7 +224,8 @@ def _apply_lms(session: sessions_repo.SessionRecord, lms: LmsContext) -> None:
 
 
 def _rescore(session: sessions_repo.SessionRecord, fresh: Sequence[Message]) -> None:
-    state = detect.observe(detect.decode_state(session.detector_state), fresh)
+    state = detect.decode_state(session.detector_state)  # a state of its own: fold in place
+    detect.fold(state, fresh)
     assessment = detect.assess(state)
     session.detector_state = detect.encode_state(state)
     session.bot_score = assessment.bot_score

@@ -63,13 +63,22 @@ def observe(state: DetectorState, messages: Sequence[Message]) -> DetectorState:
     `state` is not modified. Messages are applied in `seq` order.
     """
     updated = copy_state(state)
-    updated.messages += len(messages)
+    fold(updated, messages)
+    return updated
+
+
+def fold(state: DetectorState, messages: Sequence[Message]) -> None:
+    """Update `state` in place with `messages`, as `observe` does to its copy.
+
+    For a state nothing else holds, such as one just decoded from its stored form: the
+    collector's path, where a copy per batch would be wasted work.
+    """
+    state.messages += len(messages)
     for message in sorted(messages, key=_seq):
-        tracking.note_activity(updated, message)
+        tracking.note_activity(state, message)
         observer = _OBSERVERS.get(type(message))
         if observer is not None:
-            observer(updated, message)
-    return updated
+            observer(state, message)
 
 
 _seq = attrgetter("seq")

@@ -6,9 +6,21 @@ does not grow with the session; the only sequence it holds (automation global na
 capped.
 
 Times are client Unix milliseconds as the pixel sent them; 0 means "not seen yet".
+
+The evidence classes are plain dataclasses, so that the compiled detector (docs/architecture.md,
+"The compiled detector") reads and writes their fields as native attributes. Their stored
+form is a set of msgspec Structs made from them here, at import: decoding validates every
+field and fills in the defaults of fields a stored state lacks, and encoding leaves out the
+fields at their defaults, as the stored form always has.
 """
 
 from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
 import msgspec
 
@@ -19,7 +31,8 @@ UNRELEASED = -1
 """A key's release time when its keyup was not (yet) recorded."""
 
 
-class EnvironmentEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class EnvironmentEvidence:
     """What `init` messages said about the browser."""
 
     init_messages: int = 0
@@ -40,7 +53,8 @@ class EnvironmentEvidence(msgspec.Struct, omit_defaults=True):
     """Where `HeadlessChrome` was read: `user_agent`, `brands` or both (`user_agent+brands`)."""
 
 
-class UntrustedEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class UntrustedEvidence:
     """Events the browser marked isTrusted=false: made by a script, not by a device."""
 
     keys: int = 0
@@ -57,7 +71,8 @@ class UntrustedEvidence(msgspec.Struct, omit_defaults=True):
     last_t: int = 0
 
 
-class PointerEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class PointerEvidence:
     """Where the mouse pointer was last seen, and how clicks reached their targets."""
 
     known: bool = False
@@ -82,7 +97,8 @@ class PointerEvidence(msgspec.Struct, omit_defaults=True):
     pending_prev_last_t: int = 0
 
 
-class TypingEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class TypingEvidence:
     """Key timing: runs of keydowns closer together than a person types."""
 
     keys: int = 0
@@ -97,7 +113,8 @@ class TypingEvidence(msgspec.Struct, omit_defaults=True):
     first_run_t: int = 0
 
 
-class TextEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class TextEvidence:
     """Characters entered into fields, split by how the browser said they arrived."""
 
     typed_chars: int = 0
@@ -111,7 +128,8 @@ class TextEvidence(msgspec.Struct, omit_defaults=True):
     last_field: str = ""
 
 
-class EnvironmentFacts(msgspec.Struct, omit_defaults=True):
+@dataclass
+class EnvironmentFacts:
     """Whether what the browser said about itself hangs together (see detect.environment)."""
 
     mismatches: tuple[str, ...] = ()
@@ -125,7 +143,8 @@ class EnvironmentFacts(msgspec.Struct, omit_defaults=True):
     """A phone or tablet (or touch seen): on-screen keyboards report keys held for no time."""
 
 
-class ClickEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class ClickEvidence:
     """How trusted mouse presses met their targets and how the pointer got there."""
 
     presses: int = 0
@@ -152,7 +171,8 @@ class ClickEvidence(msgspec.Struct, omit_defaults=True):
     """The pointer's position before its last known one (the last step's start)."""
 
 
-class ActivityEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class ActivityEvidence:
     """Runs of activity separated by silences, and findings a late message may withdraw."""
 
     last_t: int = 0
@@ -170,7 +190,8 @@ class ActivityEvidence(msgspec.Struct, omit_defaults=True):
     delivered late, would explain; bounded (see detect.activity.MAX_PENDING)."""
 
 
-class KeyTimingEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class KeyTimingEvidence:
     """How long keys are held, and how even the gaps between them are."""
 
     dwell_measured: int = 0
@@ -190,7 +211,8 @@ class KeyTimingEvidence(msgspec.Struct, omit_defaults=True):
     shiftless_first_t: int = 0
 
 
-class ScrollEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class ScrollEvidence:
     """Scroll position steps: jumps far larger than a wheel, a finger or a key makes."""
 
     known: bool = False
@@ -203,7 +225,8 @@ class ScrollEvidence(msgspec.Struct, omit_defaults=True):
     last_t: int = 0
 
 
-class PaceEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class PaceEvidence:
     """How fast answers were given and submitted after a page loaded."""
 
     start_t: int = 0
@@ -220,7 +243,8 @@ class PaceEvidence(msgspec.Struct, omit_defaults=True):
     paste_submit_t: int = 0
 
 
-class MoveEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class MoveEvidence:
     """Pointer move messages, and whether the browser reported coalesced samples in them."""
 
     judged: int = 0
@@ -228,7 +252,8 @@ class MoveEvidence(msgspec.Struct, omit_defaults=True):
     first_t: int = 0
 
 
-class DetachedPointerEvidence(msgspec.Struct, omit_defaults=True):
+@dataclass
+class DetachedPointerEvidence:
     """Lone pointer samples far from a pointer that then carries on where it was before them."""
 
     open: bool = False
@@ -247,24 +272,25 @@ class DetachedPointerEvidence(msgspec.Struct, omit_defaults=True):
     last_t: int = 0
 
 
-class DetectorState(msgspec.Struct, omit_defaults=True):
+@dataclass
+class DetectorState:
     """Running evidence about one session; update it with `observe`, read it with `assess`."""
 
     version: int = STATE_VERSION
     messages: int = 0
-    env: EnvironmentEvidence = msgspec.field(default_factory=EnvironmentEvidence)
-    untrusted: UntrustedEvidence = msgspec.field(default_factory=UntrustedEvidence)
-    pointer: PointerEvidence = msgspec.field(default_factory=PointerEvidence)
-    typing: TypingEvidence = msgspec.field(default_factory=TypingEvidence)
-    text: TextEvidence = msgspec.field(default_factory=TextEvidence)
-    facts: EnvironmentFacts = msgspec.field(default_factory=EnvironmentFacts)
-    clicks: ClickEvidence = msgspec.field(default_factory=ClickEvidence)
-    activity: ActivityEvidence = msgspec.field(default_factory=ActivityEvidence)
-    key_timing: KeyTimingEvidence = msgspec.field(default_factory=KeyTimingEvidence)
-    scroll: ScrollEvidence = msgspec.field(default_factory=ScrollEvidence)
-    pace: PaceEvidence = msgspec.field(default_factory=PaceEvidence)
-    moves: MoveEvidence = msgspec.field(default_factory=MoveEvidence)
-    detached: DetachedPointerEvidence = msgspec.field(default_factory=DetachedPointerEvidence)
+    env: EnvironmentEvidence = field(default_factory=EnvironmentEvidence)
+    untrusted: UntrustedEvidence = field(default_factory=UntrustedEvidence)
+    pointer: PointerEvidence = field(default_factory=PointerEvidence)
+    typing: TypingEvidence = field(default_factory=TypingEvidence)
+    text: TextEvidence = field(default_factory=TextEvidence)
+    facts: EnvironmentFacts = field(default_factory=EnvironmentFacts)
+    clicks: ClickEvidence = field(default_factory=ClickEvidence)
+    activity: ActivityEvidence = field(default_factory=ActivityEvidence)
+    key_timing: KeyTimingEvidence = field(default_factory=KeyTimingEvidence)
+    scroll: ScrollEvidence = field(default_factory=ScrollEvidence)
+    pace: PaceEvidence = field(default_factory=PaceEvidence)
+    moves: MoveEvidence = field(default_factory=MoveEvidence)
+    detached: DetachedPointerEvidence = field(default_factory=DetachedPointerEvidence)
 
 
 def new_state() -> DetectorState:
@@ -272,31 +298,109 @@ def new_state() -> DetectorState:
     return DetectorState()
 
 
-_PARTS = tuple(
-    field.name
-    for field in msgspec.structs.fields(DetectorState)
-    if isinstance(field.type, type) and issubclass(field.type, msgspec.Struct)
-)
-"""The state's parts that are Structs (its evidence), read from its fields so that a new
-part is copied too."""
+_TUPLE_TYPES: dict[str, Any] = {
+    "automation_names": tuple[str, ...],
+    "agent_extensions": tuple[str, ...],
+    "mismatches": tuple[str, ...],
+    "unusual": tuple[str, ...],
+    "pending": tuple[tuple[int, int, int], ...],
+    "fields": tuple[int, ...],
+}
+"""The tuple fields' full types, by field name. A compiled class reports only `tuple` for
+them, and the stored form needs their items' types: to validate them, and to read the
+triples of `pending` as tuples (tests/unit/detect/test_detect_state.py checks this table
+against the annotations above)."""
+
+
+def _stored_struct(cls: type[Any], parts: dict[str, Any]) -> type[msgspec.Struct]:
+    """The stored form of one evidence class (or of the state, whose `parts` are given)."""
+    hints = typing.get_type_hints(cls)
+    spec: list[tuple[str, Any, Any]] = []
+    for each in dataclasses.fields(cls):
+        if each.name in parts:
+            stored = parts[each.name]
+            spec.append((each.name, stored, msgspec.field(default_factory=stored)))
+        else:
+            spec.append((each.name, _TUPLE_TYPES.get(each.name, hints[each.name]), each.default))
+    return msgspec.defstruct(f"Stored{cls.__name__}", spec, omit_defaults=True, module=__name__)
+
+
+def _float_defaults(stored: type[msgspec.Struct]) -> tuple[tuple[int, Any], ...]:
+    """(position, default) of a stored form's float fields. msgspec leaves a float out only
+    if it is its default's very object, and compiled code makes new float objects; the
+    defaults are read from the stored form (as `Any`, so that they are not re-made)."""
+    return tuple(
+        (position, each.default)
+        for position, each in enumerate(msgspec.structs.fields(stored))
+        if each.type is float
+    )
+
+
+class _Part(typing.NamedTuple):
+    cls: type[Any]
+    stored: type[msgspec.Struct]
+    values: attrgetter[Any]
+    floats: tuple[tuple[int, Any], ...]
+
+
+_PART_CLASSES: dict[str, type[Any]] = {
+    name: hint
+    for name, hint in typing.get_type_hints(DetectorState).items()
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint)
+}
+
+
+def _part(cls: type[Any]) -> _Part:
+    stored = _stored_struct(cls, {})
+    names = [each.name for each in dataclasses.fields(cls)]
+    return _Part(cls, stored, attrgetter(*names), _float_defaults(stored))
+
+
+_PARTS = {name: _part(cls) for name, cls in _PART_CLASSES.items()}
+_STATE_FIELDS = tuple(each.name for each in dataclasses.fields(DetectorState))
+_STATE_VALUES = attrgetter(*_STATE_FIELDS)
+_SLOTS: tuple[_Part | None, ...] = tuple(_PARTS.get(name) for name in _STATE_FIELDS)
+"""Per field of the state, in order: how to copy, store and restore it if it is a part."""
+_StoredState = _stored_struct(DetectorState, {name: part.stored for name, part in _PARTS.items()})
 
 
 def copy_state(state: DetectorState) -> DetectorState:
     """A copy that can be updated without touching `state` (its parts are copied too)."""
-    copy_part = msgspec.structs.replace  # a Struct copied without `copy.copy`'s dispatch
-    parts = {name: copy_part(getattr(state, name)) for name in _PARTS}
-    return msgspec.structs.replace(state, **parts)
+    values = [
+        value if part is None else part.cls(*part.values(value))
+        for value, part in zip(_STATE_VALUES(state), _SLOTS, strict=True)
+    ]
+    return DetectorState(*values)
+
+
+def _stored_part(part: _Part, value: Any) -> msgspec.Struct:
+    values = part.values(value)
+    if part.floats:
+        values = list(values)
+        for position, default in part.floats:
+            if values[position] == default:
+                values[position] = default
+    return part.stored(*values)
 
 
 _encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder(DetectorState)
+_decoder = msgspec.msgpack.Decoder(_StoredState)
 
 
 def encode_state(state: DetectorState) -> bytes:
     """The stored form of a state (msgpack), for the session row."""
-    return _encoder.encode(state)
+    values = [
+        value if part is None else _stored_part(part, value)
+        for value, part in zip(_STATE_VALUES(state), _SLOTS, strict=True)
+    ]
+    return _encoder.encode(_StoredState(*values))
 
 
 def decode_state(data: bytes) -> DetectorState:
     """A state from its stored form; raises `msgspec.DecodeError` if the bytes are not one."""
-    return _decoder.decode(data)
+    astuple = msgspec.structs.astuple
+    values = [
+        value if part is None else part.cls(*astuple(value))
+        for value, part in zip(astuple(_decoder.decode(data)), _SLOTS, strict=True)
+    ]
+    return DetectorState(*values)

@@ -13,6 +13,7 @@ from notai.detect import (
     assess,
     decode_state,
     encode_state,
+    fold,
     new_state,
     observe,
 )
@@ -39,6 +40,7 @@ def test_the_public_surface() -> None:
             "encode_state",
             "explain",
             "explanations",
+            "fold",
             "new_state",
             "observe",
         ]
@@ -71,6 +73,17 @@ def test_observing_nothing_changes_nothing() -> None:
     assert observe(state, []) == state
 
 
+def test_fold_updates_in_place_what_observe_returns_as_a_copy() -> None:
+    messages = SessionBuilder().init().move_to(300, 200).click().keys([120, 95, 140]).messages
+    state = new_state()
+
+    fold(state, messages)
+
+    assert state == observe(new_state(), messages)
+    assert state.messages == len(messages)
+    assert state.typing.keys == 4
+
+
 def test_garbage_is_not_a_state() -> None:
     with pytest.raises(msgspec.DecodeError):
         decode_state(b"\x93not a state")
@@ -83,6 +96,18 @@ def test_a_state_from_an_older_version_without_some_fields_still_decodes() -> No
 
     assert state.messages == 3
     assert assess(state).bot_score == 0.0
+
+
+def test_fields_at_their_defaults_are_left_out_of_the_stored_form() -> None:
+    state = new_state()
+    state.key_timing.gap_sum = float("0")  # equal to the default, not the same object
+    state.key_timing.gaps = 2
+
+    stored = msgspec.msgpack.decode(encode_state(state))
+
+    assert stored["key_timing"] == {"gaps": 2}
+    assert stored["clicks"] == {}
+    assert "version" not in stored
 
 
 def test_the_largest_possible_state_is_small() -> None:
