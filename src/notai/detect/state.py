@@ -20,14 +20,14 @@ import dataclasses
 import typing
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
 STATE_VERSION = 1
 MAX_AUTOMATION_NAMES = 8
 MAX_NAME_LENGTH = 64
-UNRELEASED = -1
+UNRELEASED: Final = -1
 """A key's release time when its keyup was not (yet) recorded."""
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
 from operator import itemgetter
-from typing import cast
+from typing import Any, cast
 
 from notai.detect.behaviour import (
     CENTRE,
@@ -37,6 +36,7 @@ from notai.events import (
     FormSubmit,
     Input,
     Keypress,
+    KeySample,
     Message,
     MouseClick,
     MouseMove,
@@ -56,11 +56,12 @@ _SAMPLED: frozenset[type[Message]] = frozenset({MouseMove, Scroll, Touch})
 """Messages whose every sample is an act."""
 _MOMENTARY: frozenset[type[Message]] = frozenset({MouseClick, Input, Clipboard, Focus, FormSubmit})
 """Messages that are one act at the message's time."""
-_AT_MESSAGE_TIME = ((0, 0, None),)
-"""A momentary message's one act, shaped like a sample: offset 0."""
+_AT_MESSAGE_TIME: list[tuple[int, int, Any]] = [(0, 0, None)]
+"""A momentary message's one act, shaped like a sample: offset 0. Never changed."""
 
-Acts = Sequence[tuple[int, int, object]]
-"""Samples or keys: index 0 of each is an offset from the message's time."""
+Acts = list[tuple[int, int, Any]]
+"""Samples or keys: index 0 of each is an offset from the message's time. A list, as the
+messages hold them, so that the compiled loop walks it without Python's iterator calls."""
 
 
 def note_activity(state: DetectorState, message: Message) -> None:
@@ -71,17 +72,19 @@ def note_activity(state: DetectorState, message: Message) -> None:
     runs for every message.
     """
     kind = type(message)
+    # Cast to one type, so that compiled code reads each act as a tuple and not as any of
+    # the message types' samples.
     acts: Acts
     if kind in _SAMPLED:
-        acts = cast("MouseMove | Scroll | Touch", message).samples
+        acts = cast(Acts, cast("MouseMove | Scroll | Touch", message).samples)
     elif kind is Keypress:
-        acts = cast(Keypress, message).keys
+        acts = cast(Acts, cast(Keypress, message).keys)
     elif kind in _MOMENTARY:
         acts = _AT_MESSAGE_TIME
     else:
         return  # housekeeping: no act of a person or a tool
     activity = state.activity
-    moving = type(message) is MouseMove and message.trusted
+    moving = 1 if type(message) is MouseMove and message.trusted else 0
     # The last time and the run's moves are locals, written back once: this loop runs for
     # every sample and key of the session.
     t, last_t, run_moves = message.t, activity.last_t, activity.run_moves
@@ -284,7 +287,7 @@ def note_keys(state: DetectorState, message: Keypress) -> None:
     gaps, gap_sum, gap_sumsq = keys.gaps, keys.gap_sum, keys.gap_sumsq
     pairs, even_pairs, last_gap = keys.pairs, keys.even_pairs, keys.last_gap
     gap_first_t = keys.gap_first_t
-    for down_offset, up_offset, key_class in sorted(message.keys, key=_key_down):
+    for down_offset, up_offset, key_class in _in_keydown_order(message.keys):
         if key_class == "modifier":  # Shift/Ctrl lead other keys by a few ms when people type
             continue
         down = t + down_offset
@@ -323,9 +326,13 @@ def note_keys(state: DetectorState, message: Keypress) -> None:
         gap_first_t = gap_first_t or down
         if last_gap >= 0:
             # Even: the two gaps differ by at most 10% of the wider one (or 3 ms).
+            # Written out with the types apart, so that compiled code compares machine
+            # numbers (exactly: gaps are small integers).
             pairs += 1
+            apart = gap - last_gap if gap > last_gap else last_gap - gap
             slack = even_share * (gap if gap > last_gap else last_gap)
-            even_pairs += abs(gap - last_gap) <= (slack if slack > even_ms else even_ms)
+            if apart <= (slack if slack > even_ms else float(even_ms)):
+                even_pairs += 1
         last_gap = gap
     typing.last_down_t, typing.last_class, typing.last_up_t = last_down_t, last_class, last_up_t
     typing.run_keys, typing.run_start_t, typing.longest_run = run_keys, run_start_t, longest_run
@@ -334,6 +341,17 @@ def note_keys(state: DetectorState, message: Keypress) -> None:
     keys.gaps, keys.gap_sum, keys.gap_sumsq = gaps, gap_sum, gap_sumsq
     keys.pairs, keys.even_pairs, keys.last_gap = pairs, even_pairs, last_gap
     keys.gap_first_t = gap_first_t
+
+
+def _in_keydown_order(keys: list[KeySample]) -> list[KeySample]:
+    """The keys sorted by keydown (stable). The pixel sends them in that order, so they are
+    checked first and sorted only when they are not."""
+    previous = keys[0][0] if keys else 0
+    for down, _, _ in keys:
+        if down < previous:
+            return sorted(keys, key=_key_down)
+        previous = down
+    return keys
 
 
 _key_down = itemgetter(0)
