@@ -17,6 +17,7 @@ import msgspec
 from notai import detect
 from notai.collect.lms_urls import course_from_url
 from notai.collect.protocol import Batch
+from notai.collect.states import StoredStates
 from notai.collect.tally import Tally
 from notai.collect.useragent import browser_name, device_class, summarize_user_agent
 from notai.events import TYPE_OF, Close, Identify, Init, LmsContext, Message
@@ -223,11 +224,16 @@ def _apply_lms(session: sessions_repo.SessionRecord, lms: LmsContext) -> None:
     session.course_id = lms.courseId or session.course_id
 
 
+_states = StoredStates()
+
+
 def _rescore(session: sessions_repo.SessionRecord, fresh: Sequence[Message]) -> None:
-    state = detect.decode_state(session.detector_state)  # a state of its own: fold in place
+    key = (session.integration_id, session.id)
+    state = _states.take(key, session.detector_state)  # a state of its own: fold in place
     detect.fold(state, fresh)
     assessment = detect.assess(state)
     session.detector_state = detect.encode_state(state)
+    _states.keep(key, session.detector_state, state)
     session.bot_score = assessment.bot_score
     session.detection_flags = msgspec.json.encode(list(assessment.flags)).decode()
     session.evidence = msgspec.json.encode(assessment.evidence).decode()
