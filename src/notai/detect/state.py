@@ -17,6 +17,7 @@ fields at their defaults, as the stored form always has.
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -274,7 +275,8 @@ class DetachedPointerEvidence:
 
 @dataclass
 class DetectorState:
-    """Running evidence about one session; update it with `observe`, read it with `assess`."""
+    """Running evidence about one session; update it with `observe` (or `fold`, in place),
+    read it with `assess`."""
 
     version: int = STATE_VERSION
     messages: int = 0
@@ -308,7 +310,7 @@ _TUPLE_TYPES: dict[str, Any] = {
 }
 """The tuple fields' full types, by field name. A compiled class reports only `tuple` for
 them, and the stored form needs their items' types: to validate them, and to read the
-triples of `pending` as tuples (tests/unit/detect/test_detect_state.py checks this table
+triples of `pending` as tuples (tests/unit/detect/test_detect_native.py checks this table
 against the annotations above)."""
 
 
@@ -337,6 +339,8 @@ def _float_defaults(stored: type[msgspec.Struct]) -> tuple[tuple[int, Any], ...]
 
 
 class _Part(typing.NamedTuple):
+    """One evidence class of the state, and how to copy, store and restore it."""
+
     cls: type[Any]
     stored: type[msgspec.Struct]
     values: attrgetter[Any]
@@ -378,8 +382,9 @@ def _stored_part(part: _Part, value: Any) -> msgspec.Struct:
     if part.floats:
         values = list(values)
         for position, default in part.floats:
-            if values[position] == default:
-                values[position] = default
+            value = values[position]
+            if value == default and math.copysign(1.0, value) == math.copysign(1.0, default):
+                values[position] = default  # equal, sign included (-0.0 is kept)
     return part.stored(*values)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import msgspec
 import pytest
 
@@ -108,6 +110,16 @@ def test_fields_at_their_defaults_are_left_out_of_the_stored_form() -> None:
     assert stored["key_timing"] == {"gaps": 2}
     assert stored["clicks"] == {}
     assert "version" not in stored
+
+
+def test_a_negative_zero_is_stored_with_its_sign() -> None:
+    state = new_state()
+    state.clicks.centred_log10_chance = -0.0
+
+    stored = msgspec.msgpack.decode(encode_state(state))
+
+    assert math.copysign(1.0, stored["clicks"]["centred_log10_chance"]) == -1.0
+    assert math.copysign(1.0, decode_state(encode_state(state)).clicks.centred_log10_chance) == -1
 
 
 def test_the_largest_possible_state_is_small() -> None:
