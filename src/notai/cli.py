@@ -91,6 +91,9 @@ def serve(
     settings = _prepared()
     if workers > 1 and settings.database_url.startswith("sqlite"):
         console.print("[yellow]note:[/yellow] several workers share SQLite through WAL")
+    from notai.detect import native
+
+    console.print(f"detector: {native.status}")
     from granian import Granian
     from granian.constants import Interfaces
 

@@ -40,6 +40,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
+status = "not chosen yet"
+"""What `use_build` decided, in words for a person (`notai serve` prints it)."""
+
+
 class StaleBuildWarning(UserWarning):
     """The compiled detector was built from other sources; the plain modules run instead."""
 
@@ -49,13 +53,17 @@ def use_build(package_path: list[str]) -> bool:
 
     Called by `notai.detect` before it imports any of `MODULES`.
     """
+    global status  # decided once, when the package is imported
     if os.environ.get(SWITCH, "") == "python":
+        status = f"plain Python ({SWITCH}=python)"
         return False
     try:
         built_from = (BUILD_DIR / DIGEST_FILE).read_text().strip()
     except FileNotFoundError:
+        status = "plain Python (no compiled build: make native)"
         return False
     if built_from != source_digest():
+        status = "plain Python (the compiled build is stale: make native)"
         warnings.warn(
             f"the compiled detector in {BUILD_DIR} was built from other sources; running "
             "the plain modules (rebuild with `make native`)",
@@ -64,4 +72,5 @@ def use_build(package_path: list[str]) -> bool:
         )
         return False
     package_path.insert(0, str(BUILD_DIR))
+    status = "compiled (mypyc)"
     return True

@@ -20,6 +20,7 @@ def test_the_suite_runs_the_compiled_fold_as_the_collector_does() -> None:
     if os.environ.get(native.SWITCH) == "python":
         pytest.fail(f"{native.SWITCH}=python: this run tests the plain modules only")
     assert notai.detect.COMPILED, f"no current build in {native.BUILD_DIR}: run `make native`"
+    assert native.status == "compiled (mypyc)"
     for name in native.MODULES:
         module = sys.modules[f"notai.detect.{name}"]
         assert module.__file__ is not None, name
@@ -51,6 +52,7 @@ def _run(command: list[str], environment: dict[str, str]) -> subprocess.Complete
 
 def _build(tmp_path: Path, digest: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(native, "BUILD_DIR", tmp_path)
+    monkeypatch.setattr(native, "status", native.status)  # restored afterwards
     monkeypatch.delenv(native.SWITCH, raising=False)
     (tmp_path / native.DIGEST_FILE).write_text(digest + "\n")
     return tmp_path
@@ -64,6 +66,7 @@ def test_a_build_of_the_current_sources_goes_first_on_the_search_path(
 
     assert native.use_build(path) is True
     assert path == [str(build), "/the/package"]
+    assert native.status == "compiled (mypyc)"
 
 
 def test_a_build_of_other_sources_is_not_used_and_says_so(
@@ -75,19 +78,23 @@ def test_a_build_of_other_sources_is_not_used_and_says_so(
     with pytest.warns(native.StaleBuildWarning, match="make native"):
         assert native.use_build(path) is False
     assert path == ["/the/package"]
+    assert native.status == "plain Python (the compiled build is stale: make native)"
 
 
 def test_no_build_or_the_switch_means_the_plain_modules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(native, "BUILD_DIR", tmp_path / "missing")
+    monkeypatch.setattr(native, "status", native.status)  # restored afterwards
     path: list[str] = []
     assert native.use_build(path) is False
+    assert native.status == "plain Python (no compiled build: make native)"
 
     _build(tmp_path, native.source_digest(), monkeypatch)
     monkeypatch.setenv(native.SWITCH, "python")
     assert native.use_build(path) is False
     assert path == []
+    assert native.status == "plain Python (NOTAI_DETECTOR=python)"
 
 
 def test_an_edit_to_any_source_the_build_depends_on_changes_the_digest(
