@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final
@@ -368,13 +369,16 @@ _SLOTS: tuple[_Part | None, ...] = tuple(_PARTS.get(name) for name in _STATE_FIE
 _StoredState = _stored_struct(DetectorState, {name: part.stored for name, part in _PARTS.items()})
 
 
-def copy_state(state: DetectorState) -> DetectorState:
-    """A copy that can be updated without touching `state` (its parts are copied too)."""
-    values = [
-        value if part is None else part.cls(*part.values(value))
-        for value, part in zip(_STATE_VALUES(state), _SLOTS, strict=True)
+def _each_part(values: Sequence[Any], convert: Callable[[_Part, Any], Any]) -> list[Any]:
+    """The state's field values in order, each part's value passed through `convert`."""
+    return [
+        value if part is None else convert(part, value)
+        for value, part in zip(values, _SLOTS, strict=True)
     ]
-    return DetectorState(*values)
+
+
+def _copied_part(part: _Part, value: Any) -> Any:
+    return part.cls(*part.values(value))
 
 
 def _stored_part(part: _Part, value: Any) -> msgspec.Struct:
@@ -388,24 +392,25 @@ def _stored_part(part: _Part, value: Any) -> msgspec.Struct:
     return part.stored(*values)
 
 
+def _restored_part(part: _Part, value: msgspec.Struct) -> Any:
+    return part.cls(*msgspec.structs.astuple(value))
+
+
+def copy_state(state: DetectorState) -> DetectorState:
+    """A copy that can be updated without touching `state` (its parts are copied too)."""
+    return DetectorState(*_each_part(_STATE_VALUES(state), _copied_part))
+
+
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(_StoredState)
 
 
 def encode_state(state: DetectorState) -> bytes:
     """The stored form of a state (msgpack), for the session row."""
-    values = [
-        value if part is None else _stored_part(part, value)
-        for value, part in zip(_STATE_VALUES(state), _SLOTS, strict=True)
-    ]
-    return _encoder.encode(_StoredState(*values))
+    return _encoder.encode(_StoredState(*_each_part(_STATE_VALUES(state), _stored_part)))
 
 
 def decode_state(data: bytes) -> DetectorState:
     """A state from its stored form; raises `msgspec.DecodeError` if the bytes are not one."""
-    astuple = msgspec.structs.astuple
-    values = [
-        value if part is None else part.cls(*astuple(value))
-        for value, part in zip(astuple(_decoder.decode(data)), _SLOTS, strict=True)
-    ]
-    return DetectorState(*values)
+    stored = msgspec.structs.astuple(_decoder.decode(data))
+    return DetectorState(*_each_part(stored, _restored_part))
