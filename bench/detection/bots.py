@@ -8,6 +8,8 @@ on the page). Set-ups:
   HeadlessChrome user agent).
 - `stealth`: automation flags off (`--disable-blink-features=AutomationControlled`, no
   `--enable-automation`), a user agent without "Headless", webdriver hidden.
+- `stealth_screen`: `stealth`, and a 1920x1080 screen behind the page, where Playwright
+  otherwise reports the page's viewport as the whole screen.
 - `stealth_init`: Playwright's launch with webdriver hidden by an init script instead.
 - `headed`: a real window under Xvfb with the stealth flags (no headless trace at all).
 
@@ -26,7 +28,7 @@ from typing import Literal
 from bench.detection.site import CHOICES
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
-Setup = Literal["default", "stealth", "stealth_init", "headed"]
+Setup = Literal["default", "stealth", "stealth_screen", "stealth_init", "headed"]
 CHROMIUM = "/usr/bin/chromium"
 BASE_ARGS = [
     "--no-sandbox",
@@ -54,7 +56,7 @@ def launch(driver: Playwright, setup: Setup) -> Browser:
         return driver.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", *BASE_ARGS])
     if setup == "stealth_init":
         return driver.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", *BASE_ARGS])
-    if setup == "stealth":
+    if setup in ("stealth", "stealth_screen"):
         return driver.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless=new", *BASE_ARGS, *STEALTH_ARGS],
@@ -75,7 +77,10 @@ def new_context(browser: Browser, setup: Setup) -> BrowserContext:
     page = probe.new_page()
     agent = page.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
     probe.close()
-    context = browser.new_context(user_agent=agent)
+    context = browser.new_context(
+        user_agent=agent,
+        screen={"width": 1920, "height": 1080} if setup == "stealth_screen" else None,
+    )
     if setup == "stealth_init":
         context.add_init_script(HIDE_WEBDRIVER)
     return context
@@ -291,6 +296,7 @@ BOT_CLASSES: tuple[BotClass, ...] = (
     BotClass("agent_insert_text_paced", "headed", paced(insert_text, 2.5, 6.0)),
     BotClass("humanised", "default", humanised, humanised=True),
     BotClass("humanised_stealth", "stealth", humanised, humanised=True),
+    BotClass("humanised_stealth_screen", "stealth_screen", humanised, humanised=True),
     BotClass("humanised_headed_xvfb", "headed", humanised, humanised=True),
     BotClass(
         "humanised_agent_paced",

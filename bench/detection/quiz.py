@@ -196,6 +196,7 @@ def environment(rng: random.Random, browser: Browser, *, devtools: bool = False)
         timezone=rng.choice(["America/New_York", "Europe/Helsinki", "Europe/London"]),
         screen=Size(w=browser.screen[0], h=browser.screen[1]),
         viewport=Size(w=browser.viewport[0], h=browser.viewport[1]),
+        fullscreen=False,
         pixelRatio=rng.choice([1.0, 1.25, 2.0]),
         plugins=browser.plugins,
         webglRenderer=rng.choice(_GPU),

@@ -113,6 +113,8 @@ class Environment(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_
     timezone: ShortText = ""
     screen: Size | None = None
     viewport: Size | None = None
+    fullscreen: bool | None = None
+    """Whether the page filled the screen when read (F11, kiosk, an element in full screen)."""
     pixelRatio: Annotated[float, msgspec.Meta(ge=0, le=100)] = 1.0
     plugins: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
     webglRenderer: Text = ""

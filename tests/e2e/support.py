@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import httpx2 as httpx
 import msgspec
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, ViewportSize, sync_playwright
 
 from notai.store.database import open_database
 from notai.store.events import chunk_records
@@ -55,6 +55,10 @@ PERSON_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Safari/537.36"
 )
+PERSON_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
+"""A person's window sits on a screen larger than its page. Without it Playwright reports the
+viewport as the whole screen, which the detector reads as an emulated screen. (Typed as a
+viewport: Playwright's `ScreenSize` has the same shape and is not exported.)"""
 
 
 def free_port() -> int:

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser
 
 from e2e.desktop import Desktop, desktop, desktop_browser
 from e2e.support import (
+    PERSON_SCREEN,
     LmsPages,
     NotaiServer,
     Tenant,
@@ -45,7 +46,7 @@ def _pointer(click: dict[str, Any]) -> str:
 
 
 def _session_after(tenant: Tenant, lms_pages: LmsPages, browser: Browser, act: Any) -> Any:
-    page = browser.new_page(viewport={"width": 1000, "height": 760})
+    page = browser.new_page(viewport={"width": 1000, "height": 760}, screen=PERSON_SCREEN)
     page.goto(lms_pages.url(CHOICES))
     wait_until(tenant.sessions)  # the pixel is connected and the session exists
     act(page)

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from e2e.person import Person
 from e2e.support import (
+    PERSON_SCREEN,
     PERSON_USER_AGENT,
     LmsPages,
     NotaiServer,
@@ -53,7 +54,7 @@ def closed_session(tenant: Tenant) -> dict[str, Any]:
 
 def person_at_a_desk(browser: Browser, seed: int) -> tuple[BrowserContext, Page, Person]:
     """A clean desktop browser context and the person who works its one page."""
-    context = browser.new_context(user_agent=PERSON_USER_AGENT)
+    context = browser.new_context(user_agent=PERSON_USER_AGENT, screen=PERSON_SCREEN)
     page = context.new_page()
     return context, page, Person(page, random.Random(seed))
 
@@ -89,6 +90,8 @@ def test_a_person_answering_a_quiz_is_one_session_of_that_user_with_a_low_score(
     assert session["userUrl"] == "https://canvas.example.edu/about/8812"
     assert session["pageUrl"] == lms_pages.url(QUIZ)
     assert session["botScore"] < 0.4, session["detectionFlags"]
+    env = tenant.messages(session["id"], "init")[0]["env"]
+    assert (env["fullscreen"], env["screen"]) == (False, {"w": 1920, "h": 1080})
     kinds = {payload["type"] for _, _, payload in tenant.events(session["id"])}
     assert {"init", "navigation", "mouse_move", "mouse_click", "keypress", "input"} <= kinds
     assert {"focus", "scroll", "form_submit", "close"} <= kinds
@@ -116,6 +119,10 @@ def test_a_plain_playwright_script_is_flagged_as_a_bot(
     init = tenant.messages(session["id"], "init")[0]
     assert init["env"]["webdriver"] is True
     assert "HeadlessChrome" in init["env"]["userAgent"]
+    # Playwright's page reports its viewport as the whole screen, outside full screen.
+    assert init["env"]["fullscreen"] is False
+    assert init["env"]["screen"] == init["env"]["viewport"]
+    assert "emulated_screen" in session["detectionFlags"]
 
 
 def test_what_is_typed_is_never_stored_only_timings_and_lengths(

@@ -242,6 +242,7 @@ def environment(
         timezone=timezone,
         screen=Size(w=device.screen[0], h=device.screen[1]),
         viewport=viewport,
+        fullscreen=False,
         pixelRatio=device.pixel_ratio,
         plugins=device.plugins,
         webglRenderer=device.webgl,

@@ -41,6 +41,10 @@ class EnvironmentThresholds(msgspec.Struct, frozen=True):
     """User agent contradicting platform or client hints: spoofing, or a UA-switcher add-on."""
     unusual_strength: float = 0.3
     """Traits headless set-ups have and few real browsers share."""
+    emulated_strength: float = 0.5
+    """A viewport the size of the whole screen outside full screen: a screen size set by
+    automation, or by DevTools' device mode or a privacy browser, hence no more than a
+    contradiction in the user agent."""
     software_strength: float = 0.1
     """Software rendering: headless and virtual machines, also old or remote desktops."""
     devtools_strength: float = 0.12
@@ -90,10 +94,36 @@ def unusual(env: Environment) -> set[str]:
     return found
 
 
+def emulated_screen_size(env: Environment) -> str:
+    """The screen's size (`1280x720`) when a desktop Chromium's viewport is all of it outside
+    full screen, else "".
+
+    A browser window draws its tabs and address bar above the page, so the page's viewport is
+    smaller than the screen unless the page is in full screen (F11, a kiosk, an element in
+    full screen), which the pixel reports. Automation that sets the viewport sets the screen
+    to the same size: Playwright's default context does, headless or headed, and so does
+    Puppeteer's default page in a headless browser. Judged only when the report says whether
+    the page was in full screen (older pixels do not). Brave's fingerprinting protection can
+    report the window as the screen, and phones run pages edge to edge: both are left out.
+    """
+    screen, viewport = env.screen, env.viewport
+    if env.fullscreen is not False or screen is None or viewport is None:
+        return ""
+    if not screen.w or not screen.h or (screen.w, screen.h) != (viewport.w, viewport.h):
+        return ""
+    desktop_chrome = "Chrome/" in env.userAgent and not _TOUCH_UA.search(env.userAgent)
+    if not desktop_chrome or env.mobile or any("Brave" in brand for brand in env.brands):
+        return ""
+    return f"{screen.w}x{screen.h}"
+
+
 def observe_environment(facts: EnvironmentFacts, env: Environment, t: int) -> None:
     """Fold one `init` message's environment into the session's facts."""
     found = mismatches(env)
     odd = unusual(env)
+    emulated = emulated_screen_size(env)
+    if emulated and not facts.emulated_screen:
+        facts.emulated_screen = emulated
     if found:
         facts.mismatches = tuple(sorted(set(facts.mismatches) | found)[:MAX_FACTS])
     if odd:
@@ -105,7 +135,7 @@ def observe_environment(facts: EnvironmentFacts, env: Environment, t: int) -> No
         facts.devtools_protocol = True
     if env.mobile is True or _TOUCH_UA.search(env.userAgent):
         facts.touch_device = True
-    if (found or odd or renderer or env.cdpArtefacts) and not facts.first_t:
+    if (found or odd or emulated or renderer or env.cdpArtefacts) and not facts.first_t:
         facts.first_t = t
 
 
@@ -136,6 +166,22 @@ def headless_environment(state: DetectorState) -> Finding | None:
         return None
     evidence: Evidence = {"traits": ", ".join(facts.unusual), "first_ms": facts.first_t}
     return Finding("headless_environment", ENV.unusual_strength, evidence, ENVIRONMENT)
+
+
+def emulated_screen(state: DetectorState) -> Finding | None:
+    """The page's viewport was exactly the size of the whole screen, outside full screen.
+
+    A reviewer sees, in the `init` environment, `screen` and `viewport` of the same size and
+    `fullscreen: false`: a window with no room for its own tabs and address bar. Automation
+    that sets the viewport reports the screen that way; so can DevTools' device mode and
+    privacy tools that report the window as the screen, which is why this stays in the medium
+    band alone.
+    """
+    size = state.facts.emulated_screen
+    if not size:
+        return None
+    evidence: Evidence = {"screen": size, "first_ms": state.facts.first_t}
+    return Finding("emulated_screen", ENV.emulated_strength, evidence, ENVIRONMENT)
 
 
 def software_rendering(state: DetectorState) -> Finding | None:

@@ -104,6 +104,11 @@ _SENTENCES: dict[str, Callable[[EvidenceView], str]] = {
     "headless_environment": lambda e: (
         f"The browser lacks what desktop browsers have ({_s(e, 'traits')})."
     ),
+    "emulated_screen": lambda e: (
+        f"The page filled the whole screen ({_s(e, 'screen')}) without being in full screen: "
+        "no room for the browser's own tabs and address bar, as when automation sets the "
+        "screen size."
+    ),
     "software_rendering": lambda e: (
         f"The page was drawn without a graphics card ({_s(e, 'renderer')}), as on servers "
         "and virtual machines."

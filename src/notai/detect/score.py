@@ -28,6 +28,7 @@ SIGNALS: tuple[Signal, ...] = (
     *signals.SIGNALS,
     environment.inconsistent_platform,
     environment.headless_environment,
+    environment.emulated_screen,
     environment.software_rendering,
     environment.devtools_protocol,
     behaviour.centre_precision_clicks,

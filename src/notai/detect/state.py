@@ -143,6 +143,8 @@ class EnvironmentFacts:
     first_t: int = 0
     touch_device: bool = False
     """A phone or tablet (or touch seen): on-screen keyboards report keys held for no time."""
+    emulated_screen: str = ""
+    """The screen size (`1280x720`) of a viewport that filled it outside full screen."""
 
 
 @dataclass

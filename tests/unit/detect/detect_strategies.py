@@ -32,6 +32,7 @@ from notai.events import (
     Navigation,
     PointerKind,
     Scroll,
+    Size,
     Touch,
 )
 
@@ -317,8 +318,12 @@ plausible_environments = st.builds(
     platform=st.sampled_from(["", "Win32", "Linux x86_64"]),
     webglRenderer=st.sampled_from(["", "ANGLE (Intel)", "SwiftShader"]),
     cdpArtefacts=st.sampled_from([None, False, True]),
+    screen=st.just(Size(w=1280, h=720)),
+    viewport=st.sampled_from([None, Size(w=1280, h=720), Size(w=1280, h=603)]),
+    fullscreen=st.sampled_from([None, False, True]),
 )
-"""Real browsers of people: maybe with DevTools open, a software renderer or a UA switcher."""
+"""Real browsers of people: maybe with DevTools open (and its device mode), a software
+renderer or a UA switcher."""
 automated_environments = st.one_of(
     st.builds(Environment, webdriver=st.just(True)),
     st.builds(Environment, automation=st.just(["__playwright__binding__"])),

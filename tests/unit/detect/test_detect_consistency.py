@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from notai.detect import SCORE_BOT, SCORE_MEDIUM, Assessment, assess, new_state, observe
-from notai.detect.environment import mismatches, unusual
+from notai.detect.environment import emulated_screen_size, mismatches, unusual
 from notai.events import Environment, Message, Size
 from unit.detect.detect_strategies import CHROME_UA, SessionBuilder
 
@@ -110,3 +110,54 @@ def test_corroborating_findings_count_beside_another() -> None:
     assert set(result.flags) == {"inconsistent_platform", "software_rendering", "devtools_protocol"}
     alone = verdict(SessionBuilder().init(full(platform="Linux x86_64")).messages)
     assert result.bot_score > alone.bot_score
+
+
+VIEWPORT = Size(w=1280, h=720)
+
+
+def windowed(**fields: object) -> Environment:
+    """A full report of a page in a window as large as the screen, outside full screen."""
+    return full(screen=VIEWPORT, viewport=VIEWPORT, fullscreen=False, **fields)
+
+
+def test_a_viewport_as_large_as_the_screen_outside_full_screen_is_an_emulated_screen() -> None:
+    result = verdict(SessionBuilder().init(windowed()).messages)
+
+    assert result.flags == ("emulated_screen",)
+    assert SCORE_MEDIUM <= result.bot_score < SCORE_BOT
+    assert result.evidence["emulated_screen"]["screen"] == "1280x720"
+    assert "1280x720" in str(result.evidence["emulated_screen"]["explanation"])
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        full(screen=SCREEN, viewport=Size(w=1920, h=969), fullscreen=False),  # maximised
+        full(screen=VIEWPORT, viewport=VIEWPORT, fullscreen=True),  # F11, a kiosk, a video
+        full(screen=VIEWPORT, viewport=VIEWPORT),  # an older pixel: full screen not reported
+        full(screen=VIEWPORT, viewport=Size(w=1280, h=600), fullscreen=False),
+        full(screen=VIEWPORT, viewport=Size(w=1000, h=720), fullscreen=False),
+        full(screen=Size(w=0, h=0), viewport=Size(w=0, h=0), fullscreen=False),
+        windowed(brands=["Brave", "Chromium", "Not_A Brand"]),  # shields report the window
+        windowed(userAgent=ANDROID, platform="Linux armv81", plugins=0, mobile=True),
+        windowed(userAgent=ANDROID.replace("Mobile ", ""), platform="Linux armv81"),
+        windowed(  # Firefox's fingerprinting resistance reports the window as the screen
+            userAgent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            platform="Linux x86_64",
+            brands=[],
+        ),
+    ],
+)
+def test_full_screen_real_screens_and_privacy_browsers_are_not_an_emulated_screen(
+    env: Environment,
+) -> None:
+    assert emulated_screen_size(env) == ""
+    assert "emulated_screen" not in verdict(SessionBuilder().init(env).messages).flags
+
+
+def test_an_emulated_screen_and_a_contradicting_user_agent_count_once() -> None:
+    both = verdict(SessionBuilder().init(windowed(platform="Linux x86_64")).messages)
+    alone = verdict(SessionBuilder().init(windowed()).messages)
+
+    assert set(both.flags) == {"emulated_screen", "inconsistent_platform"}
+    assert both.bot_score == alone.bot_score < SCORE_BOT  # one family: the environment

@@ -73,9 +73,9 @@
     globs.some(([path, re]) => re.test(path ? loc.pathname + loc.search : loc.href));
   if (excluded()) return;
 
-  const session = Array.from(
-    crypto.getRandomValues(new Uint8Array(16)),
-    (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[b & 63],
+  // 128 random bits, 28 characters: each word plus 2^32 is 7 digits in base 36.
+  const session = Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) =>
+    (n + 2 ** 32).toString(36),
   ).join('');
 
   // --- the message queue -------------------------------------------------------------------
@@ -518,6 +518,8 @@
       timezone: cut(Intl.DateTimeFormat().resolvedOptions().timeZone),
       screen: size(screen.width, screen.height),
       viewport: size(w.innerWidth, w.innerHeight),
+      // A full-screen page fills the screen; otherwise a viewport that large is emulated.
+      fullscreen: !!d.fullscreenElement || w.matchMedia('(display-mode: fullscreen)').matches,
       pixelRatio: Math.min(100, w.devicePixelRatio || 1),
       plugins: clamp(nav.plugins ? nav.plugins.length : 0, 0, 1e4),
       webglRenderer: guard(webgl)() || '',
