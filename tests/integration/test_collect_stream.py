@@ -15,12 +15,12 @@ from notai.collect import binary
 from notai.collect.binary import FrameKind, ServerFrame, decode_server_frame
 from notai.collect.groupcommit import GroupCommit
 from notai.collect.ingest import IngestResult, IntegrationNotAccepted
-from notai.events import Close, Keypress, Message
+from notai.events import Close, Identify, Keypress, LmsContext, Message
 from notai.store import events as events_repo
 from notai.store import sessions as sessions_repo
 
 from conftest import Harness
-from factories import batch, init, now_ms, person_moves_and_click, session_id
+from factories import T0, batch, init, lms, now_ms, person_moves_and_click, session_id
 
 URL = "/collect/v1/ws"
 Stream = Any  # starlette's WebSocketTestSession
@@ -360,3 +360,78 @@ def test_a_group_counts_usage_and_events_as_its_batches_stored_alone(harness: Ha
 
     assert counters(harness, together) == counters(harness, alone)
     assert ("d", received_at // 86_400_000, 4, 14, 4) in counters(harness, together)
+
+
+USER_COLUMNS = "user_id, user_name, user_url, first_seen, last_seen"
+COURSE_COLUMNS = "course_id, name, url, provider, first_seen, last_seen"
+COUNTERS = "session_count, bot_sessions, medium_sessions, score_sum, max_score, member_count"
+
+
+def users_and_courses(harness: Harness, integration: str) -> list[tuple[Any, ...]]:
+    """The integration's users, courses and last-visit days, without its id."""
+
+    async def read() -> list[tuple[Any, ...]]:
+        async with harness.db.connection() as conn:
+            found = []
+            for table, columns in (("lms_users", USER_COLUMNS), ("courses", COURSE_COLUMNS)):
+                names = [c.strip() for c in f"{columns}, {COUNTERS}".split(",")]
+                rows = await conn.fetch(
+                    f"SELECT {', '.join(names)} FROM {table} WHERE integration_id = $1"
+                    f" ORDER BY {names[0]}",
+                    integration,
+                )
+                found += [(table, *(row[n] for n in names)) for row in rows]
+            days = await conn.fetch(
+                "SELECT kind, marker, day, entities FROM entity_last_days"
+                " WHERE integration_id = $1 AND entities <> 0 ORDER BY kind, marker, day",
+                integration,
+            )
+            found += [tuple(row[k] for k in ("kind", "marker", "day", "entities")) for row in days]
+        return found
+
+    return harness.run(read)
+
+
+def test_a_group_records_users_and_courses_as_its_batches_stored_alone(harness: Harness) -> None:
+    together, alone = harness.integration(), harness.integration()
+    start = now_ms()
+
+    def deliveries(integration: str) -> list[tuple[Any, int]]:
+        """Four sessions of one course, two of one user, who is renamed in a later batch; in
+        the order a group stores them (by session, then as they came)."""
+        users = [("8812", "Ada Lovelace"), ("8812", ""), ("8813", "Bo"), ("8814", "Cy")]
+        prefix = session_id()
+        sessions = [f"{prefix}{n}" for n in range(len(users))]
+        first = [
+            batch(integration, sid, [init(0, context=lms(*user))])
+            for sid, user in zip(sessions, users, strict=True)
+        ]
+        renamed = LmsContext(userId="8812", userName="Ada King", courseId="101", courseName="")
+        later = batch(integration, sessions[0], [Identify(seq=1, t=T0 + 1, lms=renamed)])
+        offsets = [5_000, 4_000, 1_000, 3_000, 2_000]
+        delivered = [first[0], later, *first[1:]]
+        return [(b, start + ms) for b, ms in zip(delivered, offsets, strict=True)]
+
+    async def group(items: list[tuple[Any, int]]) -> int:
+        commit = GroupCommit(harness.db, harness.settings)
+        await asyncio.gather(*(commit.ingest(b, at) for b, at in items))
+        return commit.commits
+
+    assert harness.run(group, deliveries(together)) == 1
+    for item, received_at in deliveries(alone):
+        harness.ingest(item, received_at)
+
+    stored = users_and_courses(harness, together)
+    assert stored == users_and_courses(harness, alone)
+    ada = next(row for row in stored if row[:2] == ("lms_users", "8812"))
+    url = "https://canvas.example.edu/users/8812"
+    assert ada[2:6] == ("Ada King", url, start + 1_000, start + 5_000)
+    course = next(row for row in stored if row[0] == "courses")
+    assert course[1:7] == (
+        "101",
+        "Calculus I",  # an empty name later does not erase it
+        "https://canvas.example.edu/courses/101",
+        "canvas",
+        start + 1_000,
+        start + 5_000,
+    )

@@ -81,7 +81,7 @@ async def _store(
         )
         _apply(session, fresh, received_at_ms)
         await sessions_repo.update_session(conn, session)
-        await _update_rollups(conn, session, before, fresh, received_at_ms)
+        await _update_rollups(conn, tally, session, before, fresh, received_at_ms)
         tally.add_events(batch.integration, session.created_at, len(fresh))
     tally.add_usage(
         batch.integration,
@@ -241,6 +241,7 @@ def _rescore(session: sessions_repo.SessionRecord, fresh: Sequence[Message]) -> 
 
 async def _update_rollups(
     conn: Connection,
+    tally: Tally,
     session: sessions_repo.SessionRecord,
     before: rollups.SessionFacts | None,
     fresh: Sequence[Message],
@@ -248,12 +249,11 @@ async def _update_rollups(
 ) -> None:
     integration_id = session.integration_id
     if session.user_id:
-        await rollups.upsert_lms_user(
+        await tally.user_seen(
             conn,
             integration_id,
             session.user_id,
-            session.user_name,
-            session.user_url,
+            (session.user_name, session.user_url),
             session.created_at,
             received_at_ms,
         )
@@ -261,13 +261,11 @@ async def _update_rollups(
         named = [lms for lms in _lms_contexts(fresh) if lms.courseId == session.course_id]
         context = named[-1] if named else LmsContext()
         provider = context.provider or _course_provider(session.page_url)
-        await rollups.upsert_course(
+        await tally.course_seen(
             conn,
             integration_id,
             session.course_id,
-            context.courseName,
-            context.courseUrl,
-            provider,
+            (context.courseName, context.courseUrl, provider),
             session.created_at,
             received_at_ms,
         )
@@ -300,6 +298,7 @@ def _browser_name(user_agent: str) -> str:
     return browser_name(user_agent)
 
 
+@lru_cache(maxsize=1024)  # a session's page URL, asked again with every batch
 def _course_provider(url: str) -> str:
     found = course_from_url(url)
     return found[0] if found else ""
