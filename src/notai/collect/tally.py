@@ -30,7 +30,7 @@ _EntityKey = tuple[str, str, str]
 
 @dataclass
 class _Sighting:
-    """What the sightings of one user or course after the first say, merged."""
+    """One user's or course's sightings in a transaction, merged as the upsert merges them."""
 
     details: tuple[str, ...]
     """User: name, URL. Course: name, URL, provider. A later non-empty value wins."""

@@ -43,8 +43,8 @@ class EnvironmentThresholds(msgspec.Struct, frozen=True):
     """Traits headless set-ups have and few real browsers share."""
     emulated_strength: float = 0.5
     """A viewport the size of the whole screen outside full screen: a screen size set by
-    automation, or by DevTools' device mode or a privacy browser, hence no more than a
-    contradiction in the user agent."""
+    automation, or by DevTools' device mode, a borderless lockdown window or a privacy
+    browser; as strong as a user agent that contradicts itself, no more."""
     software_strength: float = 0.1
     """Software rendering: headless and virtual machines, also old or remote desktops."""
     devtools_strength: float = 0.12
