@@ -88,13 +88,12 @@ def rows(path: str, integration: str) -> dict[str, list[str]]:
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> list[tuple[Any, ...]]:
-    cursor = conn.execute(f"SELECT * FROM {table}")
-    names = [column[0] for column in cursor.description]
-    kept = [i for i, name in enumerate(names) if not name.startswith("previous_")]
-    records = [tuple(record[i] for i in kept) for record in cursor]
-    if table == "entity_last_days":
-        records = [r for r in records if r[kept.index(names.index("entities"))] != 0]
-    return records
+    where = " WHERE entities <> 0" if table == "entity_last_days" else ""
+    cursor = conn.execute(f"SELECT * FROM {table}{where}")
+    kept = [
+        i for i, column in enumerate(cursor.description) if not column[0].startswith("previous_")
+    ]
+    return [tuple(record[i] for i in kept) for record in cursor]
 
 
 def _events(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:

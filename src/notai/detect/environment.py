@@ -54,6 +54,11 @@ class EnvironmentThresholds(msgspec.Struct, frozen=True):
 ENV = EnvironmentThresholds()
 
 
+def _desktop_chrome(user_agent: str) -> bool:
+    """A Chromium on a computer: phones and tablets list no plugins and run pages edge to edge."""
+    return "Chrome/" in user_agent and not _TOUCH_UA.search(user_agent)
+
+
 def _system(text: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> str:
     return next((name for name, pattern in table if pattern.search(text)), "")
 
@@ -83,9 +88,7 @@ def unusual(env: Environment) -> set[str]:
     found: set[str] = set()
     if env.screen is None or not env.userAgent:
         return found
-    # Phones and tablets list no plugins in any browser.
-    desktop_chrome = "Chrome/" in env.userAgent and not _TOUCH_UA.search(env.userAgent)
-    if desktop_chrome and env.plugins == 0:
+    if _desktop_chrome(env.userAgent) and env.plugins == 0:
         found.add("no_plugins")
     if not env.languages:
         found.add("no_languages")
@@ -111,8 +114,9 @@ def emulated_screen_size(env: Environment) -> str:
         return ""
     if not screen.w or not screen.h or (screen.w, screen.h) != (viewport.w, viewport.h):
         return ""
-    desktop_chrome = "Chrome/" in env.userAgent and not _TOUCH_UA.search(env.userAgent)
-    if not desktop_chrome or env.mobile or any("Brave" in brand for brand in env.brands):
+    if not _desktop_chrome(env.userAgent) or env.mobile:
+        return ""
+    if any("Brave" in brand for brand in env.brands):
         return ""
     return f"{screen.w}x{screen.h}"
 
