@@ -10,6 +10,9 @@ on the page). Set-ups:
   `--enable-automation`), a user agent without "Headless", webdriver hidden.
 - `stealth_screen`: `stealth`, and a 1920x1080 screen behind the page, where Playwright
   otherwise reports the page's viewport as the whole screen.
+- `stealth_window`: `stealth`, with no page size set at all: Chromium's own window at a
+  desktop size (`--window-size`) on a 1920x1080 screen (`--screen-info`), so the window,
+  the page and the screen relate as in a person's browser.
 - `stealth_init`: Playwright's launch with webdriver hidden by an init script instead.
 - `headed`: a real window under Xvfb with the stealth flags (no headless trace at all).
 
@@ -28,7 +31,7 @@ from typing import Literal
 from bench.detection.site import CHOICES
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
-Setup = Literal["default", "stealth", "stealth_screen", "stealth_init", "headed"]
+Setup = Literal["default", "stealth", "stealth_screen", "stealth_window", "stealth_init", "headed"]
 CHROMIUM = "/usr/bin/chromium"
 BASE_ARGS = [
     "--no-sandbox",
@@ -40,6 +43,7 @@ BASE_ARGS = [
     "--disable-sync",
 ]
 STEALTH_ARGS = ["--disable-blink-features=AutomationControlled"]
+WINDOW_ARGS = ["--window-size=1500,950", "--screen-info={1920x1080}"]
 HIDE_WEBDRIVER = "Object.defineProperty(Navigator.prototype, 'webdriver', { get: () => false });"
 ANSWERS = {
     "short_1": "photosynthesis",
@@ -56,10 +60,11 @@ def launch(driver: Playwright, setup: Setup) -> Browser:
         return driver.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", *BASE_ARGS])
     if setup == "stealth_init":
         return driver.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", *BASE_ARGS])
-    if setup in ("stealth", "stealth_screen"):
+    if setup in ("stealth", "stealth_screen", "stealth_window"):
+        window = WINDOW_ARGS if setup == "stealth_window" else []
         return driver.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless=new", *BASE_ARGS, *STEALTH_ARGS],
+            args=["--headless=new", *BASE_ARGS, *STEALTH_ARGS, *window],
             ignore_default_args=["--enable-automation"],
         )
     return driver.chromium.launch(
@@ -77,6 +82,8 @@ def new_context(browser: Browser, setup: Setup) -> BrowserContext:
     page = probe.new_page()
     agent = page.evaluate("navigator.userAgent").replace("HeadlessChrome", "Chrome")
     probe.close()
+    if setup == "stealth_window":
+        return browser.new_context(user_agent=agent, no_viewport=True)
     context = browser.new_context(
         user_agent=agent,
         screen={"width": 1920, "height": 1080} if setup == "stealth_screen" else None,
@@ -297,6 +304,7 @@ BOT_CLASSES: tuple[BotClass, ...] = (
     BotClass("humanised", "default", humanised, humanised=True),
     BotClass("humanised_stealth", "stealth", humanised, humanised=True),
     BotClass("humanised_stealth_screen", "stealth_screen", humanised, humanised=True),
+    BotClass("humanised_stealth_window", "stealth_window", humanised, humanised=True),
     BotClass("humanised_headed_xvfb", "headed", humanised, humanised=True),
     BotClass(
         "humanised_agent_paced",

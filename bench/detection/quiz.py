@@ -186,6 +186,10 @@ TOUCH_BROWSERS: tuple[Browser, ...] = (
 )
 
 
+BROWSER_BARS = 85
+"""The height of a window's tabs and address bar above the page (outerHeight - innerHeight)."""
+
+
 def environment(rng: random.Random, browser: Browser, *, devtools: bool = False) -> Environment:
     chromium = bool(browser.brands)
     return Environment(
@@ -196,6 +200,7 @@ def environment(rng: random.Random, browser: Browser, *, devtools: bool = False)
         timezone=rng.choice(["America/New_York", "Europe/Helsinki", "Europe/London"]),
         screen=Size(w=browser.screen[0], h=browser.screen[1]),
         viewport=Size(w=browser.viewport[0], h=browser.viewport[1]),
+        outer=Size(w=browser.viewport[0], h=browser.viewport[1] + BROWSER_BARS),
         fullscreen=False,
         pixelRatio=rng.choice([1.0, 1.25, 2.0]),
         plugins=browser.plugins,

@@ -113,6 +113,9 @@ class Environment(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_
     timezone: ShortText = ""
     screen: Size | None = None
     viewport: Size | None = None
+    outer: Size | None = None
+    """The browser window's outer size: the viewport with the window's tabs, address bar and
+    frame around it (`outerWidth`, `outerHeight`)."""
     fullscreen: bool | None = None
     """Whether the page filled the screen when read (F11, kiosk, an element in full screen)."""
     pixelRatio: Annotated[float, msgspec.Meta(ge=0, le=100)] = 1.0

@@ -30,7 +30,13 @@ from typing import Any, TypeVar
 import httpx2 as httpx
 import msgspec
 import pytest
-from playwright.sync_api import Browser, Playwright, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 
 from notai.store.database import open_database
 from notai.store.events import chunk_records
@@ -59,6 +65,11 @@ PERSON_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
 """A person's window sits on a screen larger than its page. Without it Playwright reports the
 viewport as the whole screen, which the detector reads as an emulated screen. (Typed as a
 viewport: Playwright's `ScreenSize` has the same shape and is not exported.)"""
+PERSON_WINDOW_ARGS = ["--window-size=1500,950", "--screen-info={1920x1080}"]
+"""A headless window the size of a person's on a person's screen. Its contexts set no
+viewport (`no_viewport`), so the window keeps room around its page for tabs and an address
+bar, as a person's does; a page sized by Playwright fills its headless window exactly, which
+the detector reads as a frameless window."""
 
 
 def free_port() -> int:
@@ -334,11 +345,20 @@ def person_browser(playwright: Playwright) -> Iterator[Browser]:
     """
     browser = playwright.chromium.launch(
         executable_path=str(CHROMIUM),
-        args=[*CHROMIUM_ARGS, "--disable-blink-features=AutomationControlled"],
+        args=[
+            *CHROMIUM_ARGS,
+            *PERSON_WINDOW_ARGS,
+            "--disable-blink-features=AutomationControlled",
+        ],
         ignore_default_args=["--enable-automation"],
     )
     yield browser
     browser.close()
+
+
+def person_context(browser: Browser) -> BrowserContext:
+    """A context of `person_browser` as a person's browser has it: its own window's size."""
+    return browser.new_context(user_agent=PERSON_USER_AGENT, no_viewport=True)
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ from playwright.sync_api import Browser
 
 from e2e.person import Person
 from e2e.support import (
-    PERSON_USER_AGENT,
     LmsPages,
     NotaiServer,
     lms_pages,
     own_server,
     person_browser,
+    person_context,
     playwright,
     wait_until,
 )
@@ -27,7 +27,7 @@ def test_a_collector_crash_mid_session_loses_no_acknowledged_event(
 ) -> None:
     tenant = own_server.tenant()
     lms_pages.use_pixel(tenant)
-    context = person_browser.new_context(user_agent=PERSON_USER_AGENT)
+    context = person_context(person_browser)
     page = context.new_page()
     person = Person(page, random.Random(3))
     page.goto(lms_pages.url("/courses/101/quizzes/7/take"))
@@ -72,7 +72,7 @@ def test_on_a_page_that_breaks_everything_the_pixel_throws_nothing_and_falls_bac
 ) -> None:
     tenant = own_server.tenant()
     lms_pages.use_pixel(tenant)
-    context = person_browser.new_context(user_agent=PERSON_USER_AGENT)
+    context = person_context(person_browser)
     page = context.new_page()
     uncaught: list[str] = []
     page.on("pageerror", lambda error: uncaught.append(str(error)))

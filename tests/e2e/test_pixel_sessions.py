@@ -13,8 +13,6 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from e2e.person import Person
 from e2e.support import (
-    PERSON_SCREEN,
-    PERSON_USER_AGENT,
     LmsPages,
     NotaiServer,
     Tenant,
@@ -23,6 +21,7 @@ from e2e.support import (
     notai_server,
     own_server,
     person_browser,
+    person_context,
     playwright,
     wait_until,
 )
@@ -54,7 +53,7 @@ def closed_session(tenant: Tenant) -> dict[str, Any]:
 
 def person_at_a_desk(browser: Browser, seed: int) -> tuple[BrowserContext, Page, Person]:
     """A clean desktop browser context and the person who works its one page."""
-    context = browser.new_context(user_agent=PERSON_USER_AGENT, screen=PERSON_SCREEN)
+    context = person_context(browser)
     page = context.new_page()
     return context, page, Person(page, random.Random(seed))
 
@@ -92,6 +91,7 @@ def test_a_person_answering_a_quiz_is_one_session_of_that_user_with_a_low_score(
     assert session["botScore"] < 0.4, session["detectionFlags"]
     env = tenant.messages(session["id"], "init")[0]["env"]
     assert (env["fullscreen"], env["screen"]) == (False, {"w": 1920, "h": 1080})
+    assert env["outer"]["h"] > env["viewport"]["h"]  # room for tabs and an address bar
     kinds = {payload["type"] for _, _, payload in tenant.events(session["id"])}
     assert {"init", "navigation", "mouse_move", "mouse_click", "keypress", "input"} <= kinds
     assert {"focus", "scroll", "form_submit", "close"} <= kinds
@@ -119,10 +119,11 @@ def test_a_plain_playwright_script_is_flagged_as_a_bot(
     init = tenant.messages(session["id"], "init")[0]
     assert init["env"]["webdriver"] is True
     assert "HeadlessChrome" in init["env"]["userAgent"]
-    # Playwright's page reports its viewport as the whole screen, outside full screen.
+    # Playwright's page reports its viewport as the whole screen and the whole window,
+    # outside full screen.
     assert init["env"]["fullscreen"] is False
-    assert init["env"]["screen"] == init["env"]["viewport"]
-    assert "emulated_screen" in session["detectionFlags"]
+    assert init["env"]["screen"] == init["env"]["viewport"] == init["env"]["outer"]
+    assert {"emulated_screen", "frameless_window"} <= set(session["detectionFlags"])
 
 
 def test_what_is_typed_is_never_stored_only_timings_and_lengths(

@@ -223,6 +223,17 @@ def viewport_of(rng: Random, device: Device) -> Size:
     return Size(w=width, h=height - rng.choice((111, 123, 136)))
 
 
+def window_of(device: Device, viewport: Size) -> Size:
+    """The window's outer size: the page with the browser's tabs, address bar and frame.
+
+    A headless browser whose page automation sized has none of them: its window is the page.
+    """
+    if device.fixed_viewport:
+        return viewport
+    frame = 16 if "Windows" in device.user_agent else 0  # Windows draws a border each side
+    return Size(w=viewport.w + frame, h=viewport.h + 87 + frame // 2)
+
+
 def environment(
     device: Device,
     viewport: Size,
@@ -242,6 +253,7 @@ def environment(
         timezone=timezone,
         screen=Size(w=device.screen[0], h=device.screen[1]),
         viewport=viewport,
+        outer=window_of(device, viewport),
         fullscreen=False,
         pixelRatio=device.pixel_ratio,
         plugins=device.plugins,

@@ -17,7 +17,7 @@ import msgspec
 
 from notai.detect.signals import CORROBORATING, Evidence, Finding
 from notai.detect.state import DetectorState, EnvironmentFacts
-from notai.events import Environment
+from notai.events import Environment, Size
 
 MAX_FACTS = 8
 ENVIRONMENT = "environment"
@@ -45,6 +45,9 @@ class EnvironmentThresholds(msgspec.Struct, frozen=True):
     """A viewport the size of the whole screen outside full screen: a screen size set by
     automation, or by DevTools' device mode, a borderless lockdown window or a privacy
     browser; as strong as a user agent that contradicts itself, no more."""
+    frameless_strength: float = 0.5
+    """A window no larger than its page outside full screen: a headless browser sized by
+    automation, or a frameless app window or privacy tool; as strong as an emulated screen."""
     software_strength: float = 0.1
     """Software rendering: headless and virtual machines, also old or remote desktops."""
     devtools_strength: float = 0.12
@@ -97,28 +100,57 @@ def unusual(env: Environment) -> set[str]:
     return found
 
 
+_ANDROID_PLATFORM = re.compile(r"^Linux (arm|aarch)")
+
+
+def _judged_window(env: Environment) -> bool:
+    """Whether a report's window can be judged: a desktop Chromium said it was not in full
+    screen (older pixels do not say), and it neither hides its window sizes nor is a phone.
+
+    In full screen (F11, a kiosk, an element in full screen) the page fills the window and
+    the screen. Brave's fingerprinting protection reports both as the page's size plus a
+    random 0 to 8 pixels, so sometimes exactly the page's. Phones run pages edge to edge, and
+    one asking for the desktop site sends a desktop user agent but keeps its ARM
+    `navigator.platform`.
+    """
+    if env.fullscreen is not False or not _desktop_chrome(env.userAgent) or env.mobile:
+        return False
+    if env.touchPoints and _ANDROID_PLATFORM.match(env.platform):
+        return False
+    return not any("Brave" in brand for brand in env.brands)
+
+
+def _same_size(whole: Size | None, page: Size | None) -> str:
+    """`1280x720` when both sizes are known, nonzero and equal, else ""."""
+    if whole is None or page is None or not whole.w or not whole.h:
+        return ""
+    return f"{whole.w}x{whole.h}" if (whole.w, whole.h) == (page.w, page.h) else ""
+
+
 def emulated_screen_size(env: Environment) -> str:
     """The screen's size (`1280x720`) when a desktop Chromium's viewport is all of it outside
     full screen, else "".
 
     A browser window draws its tabs and address bar above the page, so the page's viewport is
-    smaller than the screen unless the page is in full screen (F11, a kiosk, an element in
-    full screen), which the pixel reports. Automation that sets the viewport sets the screen
-    to the same size: Playwright's default context does, headless or headed, and so does
-    Puppeteer's default page in a headless browser. Judged only when the report says whether
-    the page was in full screen (older pixels do not). Brave's fingerprinting protection can
-    report the window as the screen, and phones run pages edge to edge: both are left out.
+    smaller than the screen unless the page is in full screen. Automation that sets the
+    viewport sets the screen to the same size: Playwright's default context does, headless or
+    headed, and so does Puppeteer's default page in a headless browser.
     """
-    screen, viewport = env.screen, env.viewport
-    if env.fullscreen is not False or screen is None or viewport is None:
-        return ""
-    if not screen.w or not screen.h or (screen.w, screen.h) != (viewport.w, viewport.h):
-        return ""
-    if not _desktop_chrome(env.userAgent) or env.mobile:
-        return ""
-    if any("Brave" in brand for brand in env.brands):
-        return ""
-    return f"{screen.w}x{screen.h}"
+    return _same_size(env.screen, env.viewport) if _judged_window(env) else ""
+
+
+def frameless_window_size(env: Environment) -> str:
+    """The window's size (`1280x720`) when a desktop Chromium's window is no larger than its
+    page outside full screen, else "".
+
+    A browser window is its page plus its tabs, address bar and frame, so `outerHeight` is
+    larger than `innerHeight`. A headless browser has no tabs or address bar to draw:
+    Playwright sizes its headless window to the page it emulates, so the window reports
+    exactly the page's size, whatever screen it was given. Both sides must match: browser
+    zoom scales the page's size and not the window's, so at one of Chrome's zoom steps a page
+    can match its window on one side by chance, not on both.
+    """
+    return _same_size(env.outer, env.viewport) if _judged_window(env) else ""
 
 
 def observe_environment(facts: EnvironmentFacts, env: Environment, t: int) -> None:
@@ -128,6 +160,9 @@ def observe_environment(facts: EnvironmentFacts, env: Environment, t: int) -> No
     emulated = emulated_screen_size(env)
     if emulated and not facts.emulated_screen:
         facts.emulated_screen = emulated
+    frameless = frameless_window_size(env)
+    if frameless and not facts.frameless_window:
+        facts.frameless_window = frameless
     if found:
         facts.mismatches = tuple(sorted(set(facts.mismatches) | found)[:MAX_FACTS])
     if odd:
@@ -139,7 +174,9 @@ def observe_environment(facts: EnvironmentFacts, env: Environment, t: int) -> No
         facts.devtools_protocol = True
     if env.mobile is True or _TOUCH_UA.search(env.userAgent):
         facts.touch_device = True
-    if (found or odd or emulated or renderer or env.cdpArtefacts) and not facts.first_t:
+    if (
+        found or odd or emulated or frameless or renderer or env.cdpArtefacts
+    ) and not facts.first_t:
         facts.first_t = t
 
 
@@ -186,6 +223,22 @@ def emulated_screen(state: DetectorState) -> Finding | None:
         return None
     evidence: Evidence = {"screen": size, "first_ms": state.facts.first_t}
     return Finding("emulated_screen", ENV.emulated_strength, evidence, ENVIRONMENT)
+
+
+def frameless_window(state: DetectorState) -> Finding | None:
+    """The browser window was exactly the size of its page, outside full screen.
+
+    A reviewer sees, in the `init` environment, `outer` and `viewport` of the same size and
+    `fullscreen: false`: a window with no tabs, address bar or frame around its page. A
+    headless browser whose viewport automation set reports its window that way, whatever
+    screen it was given; so can a frameless app window or a privacy tool that hides the
+    window's size, which is why this stays in the medium band alone.
+    """
+    size = state.facts.frameless_window
+    if not size:
+        return None
+    evidence: Evidence = {"window": size, "first_ms": state.facts.first_t}
+    return Finding("frameless_window", ENV.frameless_strength, evidence, ENVIRONMENT)
 
 
 def software_rendering(state: DetectorState) -> Finding | None:

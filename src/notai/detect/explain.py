@@ -109,6 +109,11 @@ _SENTENCES: dict[str, Callable[[EvidenceView], str]] = {
         "no room for the browser's own tabs and address bar, as when automation sets the "
         "screen size."
     ),
+    "frameless_window": lambda e: (
+        f"The browser window ({_s(e, 'window')}) was exactly the size of the page, outside "
+        "full screen: no tabs, address bar or frame around it, as in a headless browser "
+        "whose page size automation set."
+    ),
     "software_rendering": lambda e: (
         f"The page was drawn without a graphics card ({_s(e, 'renderer')}), as on servers "
         "and virtual machines."

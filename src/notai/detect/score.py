@@ -29,6 +29,7 @@ SIGNALS: tuple[Signal, ...] = (
     environment.inconsistent_platform,
     environment.headless_environment,
     environment.emulated_screen,
+    environment.frameless_window,
     environment.software_rendering,
     environment.devtools_protocol,
     behaviour.centre_precision_clicks,

@@ -145,6 +145,8 @@ class EnvironmentFacts:
     """A phone or tablet (or touch seen): on-screen keyboards report keys held for no time."""
     emulated_screen: str = ""
     """The screen size (`1280x720`) of a viewport that filled it outside full screen."""
+    frameless_window: str = ""
+    """The window size (`1280x720`) of a window no larger than its page outside full screen."""
 
 
 @dataclass

@@ -320,10 +320,11 @@ plausible_environments = st.builds(
     cdpArtefacts=st.sampled_from([None, False, True]),
     screen=st.just(Size(w=1280, h=720)),
     viewport=st.sampled_from([None, Size(w=1280, h=720), Size(w=1280, h=603)]),
+    outer=st.sampled_from([None, Size(w=1280, h=720), Size(w=1280, h=808)]),
     fullscreen=st.sampled_from([None, False, True]),
 )
 """Real browsers of people: maybe with DevTools open (and its device mode), a software
-renderer or a UA switcher."""
+renderer, a UA switcher or a frameless app window."""
 automated_environments = st.one_of(
     st.builds(Environment, webdriver=st.just(True)),
     st.builds(Environment, automation=st.just(["__playwright__binding__"])),

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 import pytest
 
 from notai.detect import SCORE_BOT, SCORE_MEDIUM, Assessment, assess, new_state, observe
-from notai.detect.environment import emulated_screen_size, mismatches, unusual
+from notai.detect.environment import (
+    emulated_screen_size,
+    frameless_window_size,
+    mismatches,
+    unusual,
+)
 from notai.events import Environment, Message, Size
 from unit.detect.detect_strategies import CHROME_UA, SessionBuilder
 
@@ -16,6 +21,10 @@ MAC_SAFARI = (
     "Version/18.1 Safari/605.1.15"
 )
 ANDROID = "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 Chrome/142.0 Mobile Safari/537.36"
+DESKTOP_ON_PHONE = (  # a phone asking for the desktop site
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 "
+    "Safari/537.36"
+)
 CHROME_BRANDS = ["Chromium", "Google Chrome", "Not_A Brand"]
 SCREEN = Size(w=1920, h=1080)
 
@@ -141,6 +150,7 @@ def test_a_viewport_as_large_as_the_screen_outside_full_screen_is_an_emulated_sc
         windowed(brands=["Brave", "Chromium", "Not_A Brand"]),  # shields report the window
         windowed(userAgent=ANDROID, platform="Linux armv81", plugins=0, mobile=True),
         windowed(userAgent=ANDROID.replace("Mobile ", ""), platform="Linux armv81"),
+        windowed(userAgent=DESKTOP_ON_PHONE, platform="Linux aarch64", touchPoints=5),
         windowed(  # Firefox's fingerprinting resistance reports the window as the screen
             userAgent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
             platform="Linux x86_64",
@@ -160,4 +170,63 @@ def test_an_emulated_screen_and_a_contradicting_user_agent_count_once() -> None:
     alone = verdict(SessionBuilder().init(windowed()).messages)
 
     assert set(both.flags) == {"emulated_screen", "inconsistent_platform"}
+    assert both.bot_score == alone.bot_score < SCORE_BOT  # one family: the environment
+
+
+PAGE = Size(w=1280, h=720)
+
+
+def frameless(**fields: object) -> Environment:
+    """A full report of a page whose window is exactly its size, outside full screen."""
+    return full(outer=PAGE, viewport=PAGE, fullscreen=False, **fields)
+
+
+def test_a_window_no_larger_than_its_page_outside_full_screen_is_frameless() -> None:
+    result = verdict(SessionBuilder().init(frameless()).messages)
+
+    assert result.flags == ("frameless_window",)
+    assert SCORE_MEDIUM <= result.bot_score < SCORE_BOT
+    assert result.evidence["frameless_window"]["window"] == "1280x720"
+    assert "1280x720" in str(result.evidence["frameless_window"]["explanation"])
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        full(outer=Size(w=1920, h=1040), viewport=Size(w=1920, h=969), fullscreen=False),
+        full(outer=Size(w=1288, h=805), viewport=PAGE, fullscreen=False),  # a headed window
+        full(outer=Size(w=1280, h=811), viewport=PAGE, fullscreen=False),  # macOS: no sides
+        full(outer=PAGE, viewport=PAGE, fullscreen=True),  # F11, a kiosk, a video
+        full(outer=PAGE, viewport=PAGE),  # an older pixel: full screen not reported
+        full(viewport=PAGE, fullscreen=False),  # an older pixel: no outer size
+        full(outer=Size(w=0, h=0), viewport=Size(w=0, h=0), fullscreen=False),
+        frameless(brands=["Brave", "Chromium", "Not_A Brand"]),  # shields: page + 0 to 8 px
+        frameless(userAgent=ANDROID, platform="Linux armv81", plugins=0, mobile=True),
+        frameless(userAgent=DESKTOP_ON_PHONE, platform="Linux aarch64", touchPoints=5),
+        frameless(  # Firefox's fingerprinting resistance reports the page as the window
+            userAgent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            platform="Linux x86_64",
+            brands=[],
+        ),
+    ],
+)
+def test_framed_windows_full_screen_phones_and_privacy_browsers_are_not_frameless(
+    env: Environment,
+) -> None:
+    assert frameless_window_size(env) == ""
+    assert "frameless_window" not in verdict(SessionBuilder().init(env).messages).flags
+
+
+def test_a_touch_laptop_on_linux_is_judged_like_any_desktop() -> None:
+    env = frameless(userAgent=DESKTOP_ON_PHONE, platform="Linux x86_64", touchPoints=10)
+    assert frameless_window_size(env) == "1280x720"
+
+
+def test_headless_playwright_is_frameless_and_emulated_once() -> None:
+    """Playwright's default headless page: the screen, the window and the page all 1280x720."""
+    env = full(screen=PAGE, outer=PAGE, viewport=PAGE, fullscreen=False)
+    both = verdict(SessionBuilder().init(env).messages)
+    alone = verdict(SessionBuilder().init(frameless()).messages)
+
+    assert set(both.flags) == {"emulated_screen", "frameless_window"}
     assert both.bot_score == alone.bot_score < SCORE_BOT  # one family: the environment

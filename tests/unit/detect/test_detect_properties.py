@@ -45,7 +45,7 @@ BEHAVIOURAL_FAMILIES = (
     {"reading_time_impossible"},
     {"shiftless_capitals"},
     {"pointer_without_coalesced_events"},
-    {"inconsistent_platform", "headless_environment", "emulated_screen"},
+    {"inconsistent_platform", "headless_environment", "emulated_screen", "frameless_window"},
 )
 
 

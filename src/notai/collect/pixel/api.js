@@ -518,6 +518,8 @@
       timezone: cut(Intl.DateTimeFormat().resolvedOptions().timeZone),
       screen: size(screen.width, screen.height),
       viewport: size(w.innerWidth, w.innerHeight),
+      // The window with its tabs and address bar; as large as the page only without them.
+      outer: size(w.outerWidth, w.outerHeight),
       // A full-screen page fills the screen; otherwise a viewport that large is emulated.
       fullscreen: !!d.fullscreenElement || w.matchMedia('(display-mode: fullscreen)').matches,
       pixelRatio: Math.min(100, w.devicePixelRatio || 1),
