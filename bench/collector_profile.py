@@ -25,12 +25,11 @@ import cProfile
 import gc
 import pstats
 import secrets
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 
 import msgspec
-from bench.collector import ADMIN_URL, Load, _admin, pixel_frames
+from bench.collector import Load, database, pixel_frames
 
 from notai import detect
 from notai.clock import now_ms
@@ -154,18 +153,9 @@ def main() -> None:
     # The corpus is millions of objects that a server never holds; keep them out of the
     # collector's garbage-collection passes so that each part is charged only its own.
     gc.freeze()
-    with tempfile.TemporaryDirectory(prefix="notai-profile-") as folder:
-        url = f"sqlite:///{folder}/profile.db"
-        if args.backend == "postgres":
-            name = f"notai_profile_{secrets.token_hex(3)}"
-            asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-            url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        try:
-            migrate(url)
-            cpu, commits = whole_path(url, frames, args.repeat, profile=args.profile)
-        finally:
-            if args.backend == "postgres":
-                asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with database(args.backend) as url:
+        migrate(url)
+        cpu, commits = whole_path(url, frames, args.repeat, profile=args.profile)
     total = cpu / load.events * 1e6
     parts = {
         "decode": cpu_us_per_event(lambda: decode_each(frames), load.events, args.repeat),

@@ -283,6 +283,37 @@ def test_a_rebuild_follows_a_last_bot_time_moved_back_and_a_user_named_late(
     ]
 
 
+def test_a_rising_score_moves_its_session_through_the_bands_as_a_rebuild_counts_it(
+    harness: Harness,
+) -> None:
+    integration = harness.integration("enterprise")
+    today = now_ms() // DAY_MS * DAY_MS
+    older = session_record(integration, "older", "8812", today - 2 * DAY_MS, bot_score=0.9)
+    rising = session_record(integration, "rising", "8812", today + 1_000, bot_score=0.1)
+    harness.run(insert_sessions, harness.db, [older, rising])
+    for record in (older, rising):
+        harness.run(_roll, harness, integration, None, record)
+    before = rising
+    for score in (0.2, 0.5, 0.8, 0.95):  # low, medium, then the bot band twice
+        after = msgspec.structs.replace(before, bot_score=score)
+        harness.run(_store_and_roll, harness, integration, before, after)
+        assert stored_users(harness, integration) == expected_users(
+            stored_sessions(harness, integration)
+        )
+        before = after
+    kept = snapshot(harness, integration)
+
+    harness.run(rebuild_rollups, harness.db, integration)
+
+    assert snapshot(harness, integration) == kept
+    assert stored_last_days(harness, integration) == recounted_last_days(harness, integration)
+    # The user's and the course's last bot session is now today's, not the older one's.
+    bot_days = {(kind, day) for kind, marker, day in kept_days(kept) if marker == "bot"}
+    assert bot_days == {("u", today // DAY_MS), ("c", today // DAY_MS)}
+    daily = {(kind, day): row for kind, _, day, *row in kept["daily"]}
+    assert daily[("u", today // DAY_MS)] == [1, 1, 0, 0.95]  # sessions, bot, medium, max
+
+
 def kept_days(kept: dict[str, list[tuple[Any, ...]]]) -> dict[tuple[str, str, int], int]:
     return {(kind, marker, day): n for kind, marker, day, n in kept["last_days"]}
 

@@ -8,7 +8,8 @@ named late by `identify`, a page whose `init` came in a later batch).
 
 Counters are exact. Maxima and the last bot time only grow cheaply; when the session that
 held one drops, they are recomputed from that entity's sessions (rare, and bounded by the
-entity's own sessions).
+entity's own sessions). A score that rises, as most do while evidence builds up, is moved
+within its user's and course's rows in place.
 
 The last-visit days count users and courses by the UTC day of their `last_seen` and
 `last_bot_at`. The statements that may move those times return the old value beside the
@@ -84,7 +85,8 @@ async def apply_session_change(
     await _move_buckets(conn, integration_id, before, after)
     for dimension in ("origin", "device", "browser"):
         await _move_dimension(conn, integration_id, dimension, before, after)
-    await _add_members(conn, integration_id, after)
+    if before is None or _members(before) != _members(after):
+        await _add_members(conn, integration_id, after)
 
 
 async def add_events(conn: Connection, integration_id: str, created_at: int, count: int) -> None:
@@ -116,7 +118,9 @@ async def _move_entity(
 ) -> None:
     old_id, new_id = _entity_id(kind, before), _entity_id(kind, after)
     if before is not None and old_id and old_id == new_id:
-        if before.score != after.score:
+        if after.score > before.score:
+            await _raise_score(conn, integration_id, kind, new_id, before, after)
+        elif before.score != after.score:
             await _count(conn, integration_id, kind, new_id, before, -1)
             await _count(conn, integration_id, kind, new_id, after, +1)
         return
@@ -185,6 +189,63 @@ async def _count(
         await _recompute_extremes(conn, integration_id, kind, entity_id, facts)
 
 
+async def _raise_score(
+    conn: Connection,
+    integration_id: str,
+    kind: EntityKind,
+    entity_id: str,
+    before: SessionFacts,
+    after: SessionFacts,
+) -> None:
+    """A counted session's score rose: the same as removing its old contribution and adding
+    its new one, in two statements instead of six.
+
+    A maximum or a last bot time never falls when a score rises, so nothing needs to be
+    recomputed from sessions: the new score and, once it is a bot's, the session's creation
+    time only compete with what is there. The old and new scores are added to the sums one
+    after the other, in the order the removal and the addition would (floating-point sums
+    depend on it). The session's day row exists: its old contribution is in it.
+    """
+    old_band, new_band = band_of(before.score), band_of(after.score)
+    bot = int(new_band == "bot") - int(old_band == "bot")
+    medium = int(new_band == "medium") - int(old_band == "medium")
+    is_bot = int(new_band == "bot")
+    entity = ENTITIES[kind]
+    moved = await conn.fetchrow(
+        f"UPDATE {entity.table} SET bot_sessions = bot_sessions + $3,"
+        " medium_sessions = medium_sessions + $4, score_sum = score_sum + $5 + $6,"
+        " max_score = CASE WHEN $6 > max_score THEN $6 ELSE max_score END,"
+        " previous_last_bot = last_bot_at,"
+        " last_bot_at = CASE WHEN $7 > 0 AND (last_bot_at IS NULL OR $8 > last_bot_at)"
+        " THEN $8 ELSE last_bot_at END"
+        f" WHERE integration_id = $1 AND {entity.key} = $2"
+        " RETURNING previous_last_bot AS old_time, last_bot_at AS new_time",
+        integration_id,
+        entity_id,
+        bot,
+        medium,
+        -before.score,
+        after.score,
+        is_bot,
+        after.created_at,
+    )
+    await _move_last_day(conn, integration_id, kind, "bot", moved)
+    await conn.execute(
+        "UPDATE entity_daily SET bot_sessions = bot_sessions + $5,"
+        " medium_sessions = medium_sessions + $6, score_sum = score_sum + $7 + $8,"
+        " max_score = CASE WHEN $8 > max_score THEN $8 ELSE max_score END"
+        " WHERE integration_id = $1 AND kind = $2 AND entity_id = $3 AND day = $4",
+        integration_id,
+        kind,
+        entity_id,
+        day_of(after.created_at),
+        bot,
+        medium,
+        -before.score,
+        after.score,
+    )
+
+
 async def _recompute_extremes(
     conn: Connection, integration_id: str, kind: EntityKind, entity_id: str, gone: SessionFacts
 ) -> None:
@@ -248,6 +309,11 @@ async def _move_last_day(
         " DO UPDATE SET entities = entity_last_days.entities + excluded.entities",
         [(integration_id, kind, marker, day, sign) for day, sign in moves],
     )
+
+
+def _members(facts: SessionFacts) -> tuple[str, str, str]:
+    """What `_add_members` records of a session: unchanged facts add no member."""
+    return facts.user_id, facts.device_summary, facts.course_id
 
 
 async def _add_members(conn: Connection, integration_id: str, facts: SessionFacts) -> None:
