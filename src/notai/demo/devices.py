@@ -230,7 +230,7 @@ def window_of(device: Device, viewport: Size) -> Size:
     """
     if device.fixed_viewport:
         return viewport
-    frame = 16 if "Windows" in device.user_agent else 0  # Windows draws a border each side
+    frame = 16 if "Windows" in device.user_agent else 0  # 8 px of border left, right, below
     return Size(w=viewport.w + frame, h=viewport.h + 87 + frame // 2)
 
 
