@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
+from notai.demo.devices import BROWSER_BARS
 from notai.events import Box, Environment, LmsContext, Size
 
 TargetKind = Literal["choice", "radio", "short", "essay", "submit"]
@@ -184,10 +185,6 @@ TOUCH_BROWSERS: tuple[Browser, ...] = (
         mobile=True,
     ),
 )
-
-
-BROWSER_BARS = 85
-"""The height of a window's tabs and address bar above the page (outerHeight - innerHeight)."""
 
 
 def environment(rng: random.Random, browser: Browser, *, devtools: bool = False) -> Environment:

@@ -223,6 +223,11 @@ def viewport_of(rng: Random, device: Device) -> Size:
     return Size(w=width, h=height - rng.choice((111, 123, 136)))
 
 
+BROWSER_BARS = 85
+"""The height of a window's tabs and address bar above its page (outerHeight - innerHeight),
+as a headed Chromium 156 window draws them."""
+
+
 def window_of(device: Device, viewport: Size) -> Size:
     """The window's outer size: the page with the browser's tabs, address bar and frame.
 
@@ -231,7 +236,7 @@ def window_of(device: Device, viewport: Size) -> Size:
     if device.fixed_viewport:
         return viewport
     frame = 16 if "Windows" in device.user_agent else 0  # 8 px of border left, right, below
-    return Size(w=viewport.w + frame, h=viewport.h + 87 + frame // 2)
+    return Size(w=viewport.w + frame, h=viewport.h + BROWSER_BARS + frame // 2)
 
 
 def environment(
